@@ -1,0 +1,83 @@
+/**
+ * The concat rule: how the chunks of a stream combine into one value.
+ *
+ * `Runnable.fromStream` uses it to turn chunks into the `invoke` result, a sequence step without
+ * `transform` uses it to gather its streamed input, and `RunEvent.Ended` uses it for a streamed
+ * run's output. One rule everywhere:
+ *
+ * - strings concatenate: `"Hel" + "lo"` is `"Hello"`;
+ * - arrays append: `[1] + [2, 3]` is `[1, 2, 3]`;
+ * - plain records (object literals) merge key by key with this same rule: a key on one side only
+ *   is kept, a key on both sides is combined;
+ * - anything else (numbers, booleans, `null`, class instances, mixed kinds): the last chunk wins.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * Tells whether a value is a plain record: an object literal or an object without prototype.
+ * Class instances (including Effect's data types) are not plain records.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isPlainRecord = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== "object" || value === null) return false
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
+/**
+ * Combines two chunks by the concat rule.
+ *
+ * @example
+ * ```ts
+ * import { Concat } from "@fxchain/core"
+ *
+ * Concat.combine("Hel", "lo") // "Hello"
+ * Concat.combine({ text: "a", tokens: [1] }, { text: "b", tokens: [2] }) // { text: "ab", tokens: [1, 2] }
+ * Concat.combine(1, 2) // 2
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const combine = <A>(left: A, right: A): A => {
+  if (typeof left === "string" && typeof right === "string") return (left + right) as A
+  if (Array.isArray(left) && Array.isArray(right)) return [...left, ...right] as A
+  if (isPlainRecord(left) && isPlainRecord(right)) {
+    const merged: Record<string, unknown> = { ...left }
+    for (const key of Object.keys(right)) {
+      merged[key] = key in left ? combine(left[key], right[key]) : right[key]
+    }
+    return merged as A
+  }
+  return right
+}
+
+/**
+ * Combines chunks in order by the concat rule; `undefined` when there are none.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const combineAll = <A>(chunks: Iterable<A>): A | undefined => {
+  let result: A | undefined
+  let first = true
+  let ownsArray = false
+  for (const chunk of chunks) {
+    if (first) {
+      result = chunk
+      first = false
+    } else if (Array.isArray(result) && Array.isArray(chunk)) {
+      // appending in place keeps a long run of array chunks linear instead of quadratic
+      if (!ownsArray) result = [...result] as A
+      ownsArray = true
+      ;(result as Array<unknown>).push(...chunk)
+    } else {
+      result = combine(result as A, chunk)
+      ownsArray = false
+    }
+  }
+  return result
+}

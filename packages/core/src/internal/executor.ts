@@ -1,0 +1,210 @@
+/**
+ * The executors: the one place where a runnable's raw behaviour becomes a run (nesting depth,
+ * run ids, events, span, config). Two paths:
+ *
+ * - nobody observes (no event listener, no tracer installed): a synchronous step is a plain
+ *   function call; any other run only swaps the fiber's current run to count its depth;
+ * - someone observes: an `ObservedRun` gives the run an id, emits its events and opens its span.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import * as Concat from "../Concat.js"
+import * as RunConfig from "../RunConfig.js"
+import type * as Runnable from "../Runnable.js"
+import { configOf, isTracing, ObservedRun, recursionLimit } from "./observedRun.js"
+import { currentContext, currentHolder, ownHolder, type RunContext, withContext, withDepth } from "./runContext.js"
+
+type AnyRunnable = Runnable.Runnable<any, any, any, any>
+
+const nested = (parent: RunContext): RunContext => ({
+  depth: parent.depth + 1,
+  lineage: parent.lineage,
+  listener: undefined,
+  attributes: undefined
+})
+
+const callSync = (self: AnyRunnable, input: unknown): Effect.Effect<any> => {
+  try {
+    return Effect.succeed(self.sync!(input))
+  } catch (defect) {
+    return Effect.die(defect)
+  }
+}
+
+/** @internal */
+export const invoke = <In, Out, E, R>(
+  self: Runnable.Runnable<In, Out, E, R>,
+  input: In,
+  options?: Runnable.RunOptions
+): Effect.Effect<Out, E, R> =>
+  Effect.withFiberRuntime<Out, E, R>((fiber) => {
+    const holder = fiber.getFiberRef(currentHolder)
+    const parent = holder.current
+    if (parent.listener === undefined && !isTracing(fiber)) {
+      if (self.sync !== undefined) return callSync(self, input)
+      if (self.config === undefined) {
+        const depth = parent.depth + 1
+        const limit = configOf(fiber).maxDepth
+        if (depth > limit) return recursionLimit(self.name, depth, limit)
+        const effect = self.run(input)
+        return withDepth(effect, ownHolder(fiber), nested(parent))
+      }
+    }
+    const run = new ObservedRun(fiber, parent, self, options)
+    const tooDeep = run.tooDeep
+    if (tooDeep !== undefined) return tooDeep
+    run.start(input)
+    let effect: Effect.Effect<Out, E, R> = self.sync !== undefined ? Effect.suspend(() => callSync(self, input)) : self.run(input)
+    if (self.config !== undefined) effect = Effect.provideService(effect, RunConfig.RunConfig, run.config)
+    if (run.tracing) effect = Effect.withSpan(effect, self.name, run.spanOptions())
+    return withContext(
+      Effect.onExit(effect, (exit) =>
+        Effect.sync(() => {
+          if (Exit.isSuccess(exit)) run.end(input, exit.value)
+          else run.fail(exit.cause)
+        })),
+      run.context
+    )
+  })
+
+/**
+ * Runs each pull of a stream as part of the given run (swapping the fiber's current run around
+ * the pull), so what the stream's own effects invoke nests under that run.
+ */
+const pullWithin = <A, E, R>(
+  stream: Stream.Stream<A, E, R>,
+  context: RunContext,
+  onPull: (pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R>) => Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R> = (
+    pull
+  ) => pull
+): Stream.Stream<A, E, R> =>
+  Stream.unwrapScoped(
+    Effect.map(
+      Stream.toPull(stream),
+      (pull) =>
+        Stream.repeatEffectChunkOption(
+          onPull(Effect.withFiberRuntime((fiber) => withDepth(pull, ownHolder(fiber), context)))
+        )
+    )
+  )
+
+const observedStream = <A, E, R>(
+  run: ObservedRun,
+  makeStream: () => Stream.Stream<A, E, R>,
+  input: unknown,
+  upstreamFailed?: () => boolean
+): Stream.Stream<A, E, R> =>
+  Stream.unwrapScoped(
+    Effect.gen(function*() {
+      if (upstreamFailed === undefined) run.start(input)
+      // the consumer stopped before the end (an early `take`, an interruption)
+      yield* Effect.addFinalizer(() => Effect.sync(() => run.fail(Cause.interrupt(FiberId.none), true)))
+      const span = run.tracing ? yield* Effect.makeSpanScoped(run.name, run.spanOptions()) : undefined
+      const observe = (pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R>) =>
+        pull.pipe(
+          Effect.map((chunk) => {
+            Chunk.forEach(chunk, (item) => run.chunk(item))
+            return chunk
+          }),
+          Effect.onExit((exit) =>
+            Effect.sync(() => {
+              if (Exit.isSuccess(exit)) return
+              const failure = Cause.failureOption(exit.cause)
+              if (failure._tag === "Some" && failure.value._tag === "None") return run.endStream(input)
+              if (!run.isStarted && upstreamFailed?.() === true) return
+              run.fail(Cause.map(exit.cause, (error) => (error as Option.Option<E>).pipe(Option.getOrUndefined)))
+            })
+          )
+        )
+      return pullWithin(
+        makeStream(),
+        run.context,
+        (pull) => span === undefined ? observe(pull) : Effect.withParentSpan(observe(pull), span)
+      )
+    })
+  )
+
+/** @internal */
+export const stream = <In, Out, E, R>(
+  self: Runnable.Runnable<In, Out, E, R>,
+  input: In,
+  options?: Runnable.RunOptions
+): Stream.Stream<Out, E, R> =>
+  Stream.unwrap(
+    Effect.withFiberRuntime<Stream.Stream<Out, E, R>, never, R>((fiber) => {
+      const parent = currentContext(fiber)
+      if (parent.listener === undefined && !isTracing(fiber)) {
+        if (self.sync !== undefined) return Effect.succeed(Stream.fromEffect(Effect.suspend(() => callSync(self, input))))
+        if (self.config === undefined) {
+          const depth = parent.depth + 1
+          const limit = configOf(fiber).maxDepth
+          if (depth > limit) return recursionLimit(self.name, depth, limit)
+          return Effect.succeed(pullWithin(self.stream(input), nested(parent)))
+        }
+      }
+      const run = new ObservedRun(fiber, parent, self, options)
+      const tooDeep = run.tooDeep
+      if (tooDeep !== undefined) return tooDeep
+      const makeStream = () => {
+        const inner = self.sync !== undefined ? Stream.fromEffect(Effect.suspend(() => callSync(self, input))) : self.stream(input)
+        return self.config === undefined ? inner : Stream.provideService(inner, RunConfig.RunConfig, run.config)
+      }
+      return Effect.succeed(observedStream(run, makeStream, input))
+    })
+  )
+
+const gather = <A, E, R>(input: Stream.Stream<A, E, R>): Effect.Effect<Option.Option<A>, E, R> =>
+  Effect.map(Stream.runCollect(input), (chunks) =>
+    Chunk.isEmpty(chunks) ? Option.none() : Option.some(Concat.combineAll(chunks) as A))
+
+/** @internal */
+export const transform = <In, Out, E, R, E2, R2>(
+  self: Runnable.Runnable<In, Out, E, R>,
+  input: Stream.Stream<In, E2, R2>,
+  options?: Runnable.RunOptions
+): Stream.Stream<Out, E | E2, R | R2> => {
+  const transformer = self.transform
+  if (transformer === undefined) {
+    return Stream.unwrap(
+      Effect.map(gather(input), (gathered) =>
+        Option.isNone(gathered) ? Stream.empty : stream(self, gathered.value, options))
+    )
+  }
+  return Stream.unwrap(
+    Effect.withFiberRuntime<Stream.Stream<Out, E | E2, R | R2>, never, R | R2>((fiber) => {
+      const parent = currentContext(fiber)
+      const upstream = pullWithin(input, parent)
+      if (parent.listener === undefined && !isTracing(fiber) && self.config === undefined) {
+        const depth = parent.depth + 1
+        const limit = configOf(fiber).maxDepth
+        if (depth > limit) return recursionLimit(self.name, depth, limit)
+        return Effect.succeed(pullWithin(transformer(upstream), nested(parent)))
+      }
+      const run = new ObservedRun(fiber, parent, self, options)
+      const tooDeep = run.tooDeep
+      if (tooDeep !== undefined) return tooDeep
+      let failedUpstream = false
+      const observedUpstream = upstream.pipe(
+        Stream.tap((chunk) =>
+          Effect.sync(() => {
+            run.start(undefined)
+            run.input(chunk)
+          })
+        ),
+        Stream.tapErrorCause(() => Effect.sync(() => { failedUpstream = true }))
+      )
+      const makeStream = () => {
+        const inner = transformer(observedUpstream)
+        return self.config === undefined ? inner : Stream.provideService(inner, RunConfig.RunConfig, run.config)
+      }
+      return Effect.succeed(observedStream(run, makeStream, undefined, () => failedUpstream))
+    })
+  )
+}

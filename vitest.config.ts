@@ -1,0 +1,15 @@
+import { fileURLToPath } from "node:url"
+import { defineConfig } from "vitest/config"
+
+const root = fileURLToPath(new URL(".", import.meta.url))
+
+export default defineConfig({
+  resolve: {
+    // tests run against the packages' sources, not their build
+    alias: [{ find: /^@fxchain\/(core|combinators|adapters)$/, replacement: `${root}packages/$1/src/index.ts` }]
+  },
+  test: {
+    include: ["packages/*/test/**/*.test.ts", "examples/**/*.test.ts"],
+    testTimeout: 30_000
+  }
+})
