@@ -163,7 +163,9 @@ const isDataFirst = (args: IArguments) => internal.isRunnable(args[0])
 // -----------------------------------------------------------------------------
 
 /**
- * Makes a runnable from its raw behaviour; only `name` and `run` are required.
+ * Makes a runnable from its raw behaviour; only `name` and `run` are required. Give `sync` only
+ * when the whole behaviour is that synchronous function (same result as `run`, no nested runs
+ * that anyone needs to see): executors then call it directly when nobody observes the run.
  *
  * @example
  * ```ts
@@ -185,6 +187,7 @@ export const make: <In, Out, E = never, R = never>(options: {
   readonly run: (input: In) => Effect.Effect<Out, E, R>
   readonly stream?: ((input: In) => Stream.Stream<Out, E, R>) | undefined
   readonly transform?: (<E2, R2>(input: Stream.Stream<In, E2, R2>) => Stream.Stream<Out, E | E2, R | R2>) | undefined
+  readonly sync?: ((input: In) => Out) | undefined
   readonly kind?: RunEvent.RunKind | undefined
 }) => Runnable<In, Out, E, R> = internal.make
 
@@ -449,3 +452,24 @@ export const withConfig: {
  * @category annotations
  */
 export const annotateRun: (attributes: Readonly<Record<string, unknown>>) => Effect.Effect<void> = events.annotateRun
+
+/**
+ * Where the calling code runs: the current run's id and its ancestors' (when someone listens to
+ * events; otherwise no ids are made and `runId` is `undefined`) and its nesting depth.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CurrentRun {
+  readonly runId: string | undefined
+  readonly parentIds: ReadonlyArray<string>
+  readonly depth: number
+}
+
+/**
+ * The run the calling code is part of (see `CurrentRun`).
+ *
+ * @since 0.1.0
+ * @category annotations
+ */
+export const currentRun: Effect.Effect<CurrentRun> = events.currentRun

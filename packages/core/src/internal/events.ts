@@ -44,3 +44,14 @@ export const annotateRun = (attributes: Readonly<Record<string, unknown>>): Effe
     if (context.attributes !== undefined) Object.assign(context.attributes, attributes)
     return isTracing(fiber) ? Effect.annotateCurrentSpan(attributes) : Effect.void
   })
+
+/** @internal */
+export const currentRun: Effect.Effect<Runnable.CurrentRun> = Effect.withFiberRuntime((fiber) => {
+  const context = currentContext(fiber)
+  const observed = context.listener !== undefined && context.lineage.length > 0
+  return Effect.succeed({
+    runId: observed ? context.lineage[context.lineage.length - 1] : undefined,
+    parentIds: observed ? context.lineage.slice(0, -1) : [],
+    depth: context.depth
+  })
+})

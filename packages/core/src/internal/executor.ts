@@ -61,7 +61,8 @@ export const invoke = <In, Out, E, R>(
     const tooDeep = run.tooDeep
     if (tooDeep !== undefined) return tooDeep
     run.start(input)
-    let effect: Effect.Effect<Out, E, R> = self.sync !== undefined ? Effect.suspend(() => callSync(self, input)) : self.run(input)
+    // `run`, not `sync`: a combinator's `sync` skips its children's runs, which someone observes here
+    let effect: Effect.Effect<Out, E, R> = self.run(input)
     if (self.config !== undefined) effect = Effect.provideService(effect, RunConfig.RunConfig, run.config)
     if (run.tracing) effect = Effect.withSpan(effect, self.name, run.spanOptions())
     return withContext(
@@ -153,7 +154,7 @@ export const stream = <In, Out, E, R>(
       const tooDeep = run.tooDeep
       if (tooDeep !== undefined) return tooDeep
       const makeStream = () => {
-        const inner = self.sync !== undefined ? Stream.fromEffect(Effect.suspend(() => callSync(self, input))) : self.stream(input)
+        const inner = self.stream(input)
         return self.config === undefined ? inner : Stream.provideService(inner, RunConfig.RunConfig, run.config)
       }
       return Effect.succeed(observedStream(run, makeStream, input))

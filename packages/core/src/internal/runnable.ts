@@ -72,6 +72,7 @@ export const make = <In, Out, E = never, R = never>(options: {
   readonly run: (input: In) => Effect.Effect<Out, E, R>
   readonly stream?: ((input: In) => Stream.Stream<Out, E, R>) | undefined
   readonly transform?: (<E2, R2>(input: Stream.Stream<In, E2, R2>) => Stream.Stream<Out, E | E2, R | R2>) | undefined
+  readonly sync?: ((input: In) => Out) | undefined
   readonly kind?: RunEvent.RunKind | undefined
 }): Runnable.Runnable<In, Out, E, R> => {
   const run = options.run
@@ -80,7 +81,8 @@ export const make = <In, Out, E = never, R = never>(options: {
     kind: options.kind ?? "lambda",
     run,
     stream: options.stream ?? ((input: In) => Stream.fromEffect(run(input))),
-    transform: options.transform
+    transform: options.transform,
+    sync: options.sync
   })
 }
 

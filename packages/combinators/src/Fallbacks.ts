@@ -1,0 +1,301 @@
+/**
+ * Fallbacks: LangChain's `withFallbacks` (`RunnableWithFallbacks`). When a runnable fails, the
+ * next one in line gets the input, and so on; the error type narrows to the last one's.
+ *
+ * @since 0.1.0
+ */
+import { Errors, Runnable } from "@fxchain/core"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import type { Refinement } from "effect/Predicate"
+import * as Stream from "effect/Stream"
+
+type AnyRunnable = Runnable.Runnable<any, any, any, any>
+
+/**
+ * The runnables tried after the first one fails, in order: at least one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FallbackRunnables = readonly [AnyRunnable, ...Array<AnyRunnable>]
+
+/**
+ * Types computed from the fallbacks `Fs` (a tuple when written inline).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace Fallbacks {
+  /**
+   * The last fallback: its error is the only one left when every runnable failed.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Last<Fs extends ReadonlyArray<AnyRunnable>> = Fs extends readonly [...ReadonlyArray<AnyRunnable>, infer L] ? L
+    : Fs[number]
+  /**
+   * The fallbacks but the last: their errors may be handed on.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Init<Fs extends ReadonlyArray<AnyRunnable>> = Fs extends
+    readonly [...infer I extends ReadonlyArray<AnyRunnable>, AnyRunnable] ? I[number]
+    : Fs[number]
+  /**
+   * What every fallback accepts: the intersection of their inputs.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Inputs<Fs extends ReadonlyArray<AnyRunnable>> = Fs extends
+    readonly [infer H, ...infer T extends ReadonlyArray<AnyRunnable>] ? Runnable.Runnable.Input<H> & Inputs<T>
+    : Fs extends readonly [] ? unknown
+    : Runnable.Runnable.Input<Fs[number]>
+  /**
+   * The type the fallbacks accept at `exceptionKey` (`unknown` when none declares it).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type ExceptionSlot<Fs extends ReadonlyArray<AnyRunnable>, K extends string> = [K] extends [never] ? unknown
+    : Inputs<Fs> extends { readonly [key in K]: infer X } ? X
+    : unknown
+  /**
+   * What the runnable given fallbacks must accept: the fallbacks' input, less the exception key
+   * (then a record).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Input<Fs extends ReadonlyArray<AnyRunnable>, K extends string> = [K] extends [never] ? Inputs<Fs>
+    : Omit<Inputs<Fs>, K> & object
+  /**
+   * `unknown` when the errors the fallbacks but the last can hand on fit `exceptionKey`'s slot;
+   * otherwise a type no tuple of runnables has, naming the problem.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type CheckHandedOn<Fs extends ReadonlyArray<AnyRunnable>, K extends string> = [K] extends [never] ? unknown
+    : [Runnable.Runnable.Error<Init<Fs>>] extends [ExceptionSlot<Fs, K>] ? unknown
+    : { readonly "an earlier fallback's error does not fit the exceptionKey of the later ones": Runnable.Runnable.Error<Init<Fs>> }
+}
+
+/**
+ * How `withFallbacks` falls back.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FallbacksOptions<Error, K extends string = never> {
+  /**
+   * Which failures move on to the next runnable (by default every typed failure). A defect or an
+   * interruption never does. A failure it rejects comes out unchanged at once.
+   */
+  readonly when?: ((error: Error) => boolean) | undefined
+  /**
+   * Hands the failure on (LangChain's `exceptionKey`): the next runnable's input is
+   * `{ ...input, [exceptionKey]: error }`, the original input with the latest error. The input
+   * must then be a record.
+   */
+  readonly exceptionKey?: K | undefined
+}
+
+const validate = (fallbacks: ReadonlyArray<unknown>, options: FallbacksOptions<unknown, string> | undefined): void => {
+  const invalid = (option: string, value: unknown, expected: string) =>
+    new Errors.InvalidOptionError({ runnable: "withFallbacks", option, value, expected })
+  if (!Array.isArray(fallbacks) || fallbacks.length === 0 || !fallbacks.every(Runnable.isRunnable)) {
+    throw invalid("fallbacks", fallbacks, "a non-empty array of runnables")
+  }
+  const key = options?.exceptionKey
+  if (key !== undefined && (typeof key !== "string" || key === "")) {
+    throw invalid("exceptionKey", key, "a non-empty string")
+  }
+}
+
+const make = (
+  self: AnyRunnable,
+  fallbacks: ReadonlyArray<AnyRunnable>,
+  options?: FallbacksOptions<unknown, string>
+): AnyRunnable => {
+  validate(fallbacks, options)
+  const runnables = [self, ...fallbacks]
+  const last = runnables.length - 1
+  const when = options?.when
+  const key = options?.exceptionKey
+  const accepts = (error: unknown) => when === undefined || when(error)
+  const handOn = (input: unknown, error: unknown) =>
+    key === undefined ? input : { ...(input as Record<string, unknown>), [key]: error }
+
+  const invokeFrom = (index: number, input: unknown, original: unknown): Effect.Effect<unknown, unknown, unknown> => {
+    const effect = Runnable.invoke(runnables[index]!, input)
+    return index === last ? effect : Effect.catchAll(
+      effect,
+      (error) => accepts(error) ? invokeFrom(index + 1, handOn(original, error), original) : Effect.fail(error)
+    )
+  }
+
+  const streamFrom = (index: number, input: unknown, original: unknown): Stream.Stream<unknown, unknown, unknown> => {
+    if (index === last) return Runnable.stream(runnables[index]!, input)
+    return Stream.suspend(() => {
+      let emitted = false
+      return Runnable.stream(runnables[index]!, input).pipe(
+        Stream.mapChunks((chunk) => {
+          if (!Chunk.isEmpty(chunk)) emitted = true
+          return chunk
+        }),
+        Stream.catchAll((error) =>
+          !emitted && accepts(error) ? streamFrom(index + 1, handOn(original, error), original) : Stream.fail(error)
+        )
+      )
+    })
+  }
+
+  return Runnable.make({
+    name: "withFallbacks",
+    kind: "chain",
+    run: (input: unknown) => invokeFrom(0, input, input),
+    stream: (input: unknown) => streamFrom(0, input, input)
+  })
+}
+
+/**
+ * Tries a runnable, then each fallback in order while they fail (LangChain's `withFallbacks`):
+ * the first success is the output.
+ *
+ * - Which failures fall back: those `when` accepts, by default every typed failure; never a
+ *   defect (an exception thrown in user code) nor an interruption. A failure `when` rejects comes
+ *   out unchanged at once, and so does the last fallback's.
+ * - Error type: without `when`, only the last fallback's error can come out, so the error type is
+ *   its error type. With `when`, any runnable's error can (those `when` rejects); a refinement as
+ *   `when` (`(error) => error is Retryable`) takes the errors it accepts out of the type, except
+ *   the last fallback's.
+ * - `exceptionKey`: each fallback gets `{ ...input, [exceptionKey]: error }`, the original input
+ *   with the error that made it run; the types check that the fallbacks accept it.
+ * - Streaming: a stream that fails before its first chunk falls back to the next runnable's
+ *   stream; once it has emitted a chunk, its error comes out as is (the chunks already delivered
+ *   cannot be taken back, and another runnable's answer would be appended to them).
+ * - Runs: the whole is a run named `withFallbacks`, of kind `"chain"`; the runnable and each
+ *   fallback tried are nested runs (a failed one reports `Failed`, the next one then starts).
+ *   A streamed input (as a step of a streamed sequence) is gathered first, since each fallback
+ *   needs the whole input again.
+ * - An empty `fallbacks` or an empty `exceptionKey` throws `InvalidOptionError` (from
+ *   `@fxchain/core`'s `Errors`) when the runnable is built.
+ *
+ * @example
+ * ```ts
+ * import * as Fx from "@fxchain/combinators"
+ * import { Runnable } from "@fxchain/core"
+ *
+ * declare const gpt: Runnable.Runnable<string, string, "Overloaded" | "Refused">
+ * declare const claude: Runnable.Runnable<string, string, "Overloaded">
+ * declare const canned: Runnable.Runnable<string, string, never>
+ *
+ * const answer = gpt.pipe(Fx.withFallbacks([claude, canned])) // Runnable<string, string, never>
+ * const onlyOverloads = Fx.withFallbacks(gpt, [claude], { when: (error) => error === "Overloaded" })
+ * // Runnable<string, string, "Overloaded" | "Refused">
+ * ```
+ *
+ * @since 0.1.0
+ * @category recovery
+ */
+export const withFallbacks: {
+  <const Fs extends FallbackRunnables, K extends string = never>(
+    fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
+    options?: FallbacksOptions<never, K> & { readonly when?: undefined }
+  ): <In extends Fallbacks.Input<Fs, K>, Out, E extends Fallbacks.ExceptionSlot<Fs, K>, R>(
+    self: Runnable.Runnable<In, Out, E, R>
+  ) => Runnable.Runnable<
+    In,
+    Out | Runnable.Runnable.Output<Fs[number]>,
+    Runnable.Runnable.Error<Fallbacks.Last<Fs>>,
+    R | Runnable.Runnable.Context<Fs[number]>
+  >
+  <
+    E extends Fallbacks.ExceptionSlot<Fs, K>,
+    const Fs extends FallbackRunnables,
+    W extends E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>,
+    K extends string = never
+  >(
+    fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
+    options: FallbacksOptions<never, K> & {
+      readonly when: Refinement<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, W>
+    }
+  ): <In extends Fallbacks.Input<Fs, K>, Out, R>(
+    self: Runnable.Runnable<In, Out, E, R>
+  ) => Runnable.Runnable<
+    In,
+    Out | Runnable.Runnable.Output<Fs[number]>,
+    Exclude<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, W> | Runnable.Runnable.Error<Fallbacks.Last<Fs>>,
+    R | Runnable.Runnable.Context<Fs[number]>
+  >
+  <E extends Fallbacks.ExceptionSlot<Fs, K>, const Fs extends FallbackRunnables, K extends string = never>(
+    fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
+    options: FallbacksOptions<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, K>
+  ): <In extends Fallbacks.Input<Fs, K>, Out, R>(
+    self: Runnable.Runnable<In, Out, E, R>
+  ) => Runnable.Runnable<
+    In,
+    Out | Runnable.Runnable.Output<Fs[number]>,
+    E | Runnable.Runnable.Error<Fs[number]>,
+    R | Runnable.Runnable.Context<Fs[number]>
+  >
+  <
+    const Fs extends FallbackRunnables,
+    In extends Fallbacks.Input<Fs, K>,
+    Out,
+    E extends Fallbacks.ExceptionSlot<Fs, K>,
+    R,
+    K extends string = never
+  >(
+    self: Runnable.Runnable<In, Out, E, R>,
+    fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
+    options?: FallbacksOptions<never, K> & { readonly when?: undefined }
+  ): Runnable.Runnable<
+    In,
+    Out | Runnable.Runnable.Output<Fs[number]>,
+    Runnable.Runnable.Error<Fallbacks.Last<Fs>>,
+    R | Runnable.Runnable.Context<Fs[number]>
+  >
+  <
+    const Fs extends FallbackRunnables,
+    In extends Fallbacks.Input<Fs, K>,
+    Out,
+    E extends Fallbacks.ExceptionSlot<Fs, K>,
+    R,
+    W extends E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>,
+    K extends string = never
+  >(
+    self: Runnable.Runnable<In, Out, E, R>,
+    fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
+    options: FallbacksOptions<never, K> & {
+      readonly when: Refinement<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, W>
+    }
+  ): Runnable.Runnable<
+    In,
+    Out | Runnable.Runnable.Output<Fs[number]>,
+    Exclude<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, W> | Runnable.Runnable.Error<Fallbacks.Last<Fs>>,
+    R | Runnable.Runnable.Context<Fs[number]>
+  >
+  <
+    const Fs extends FallbackRunnables,
+    In extends Fallbacks.Input<Fs, K>,
+    Out,
+    E extends Fallbacks.ExceptionSlot<Fs, K>,
+    R,
+    K extends string = never
+  >(
+    self: Runnable.Runnable<In, Out, E, R>,
+    fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
+    options: FallbacksOptions<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, K>
+  ): Runnable.Runnable<
+    In,
+    Out | Runnable.Runnable.Output<Fs[number]>,
+    E | Runnable.Runnable.Error<Fs[number]>,
+    R | Runnable.Runnable.Context<Fs[number]>
+  >
+} = dual((args) => Runnable.isRunnable(args[0]), make)

@@ -1,0 +1,128 @@
+/**
+ * The small adapters between steps: change a runnable's output, input or error, or run an
+ * effect on its output. Each wraps the runnable's behaviour and keeps its name and kind: no run
+ * is added.
+ *
+ * @since 0.1.0
+ */
+import { Concat, Runnable } from "@fxchain/core"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Stream from "effect/Stream"
+
+/** The gathered output of a stream, by the concat rule, as a one-chunk stream (or none). */
+const gathered = <A, B, E, R>(stream: Stream.Stream<A, E, R>, f: (value: A) => B): Stream.Stream<B, E, R> =>
+  Stream.unwrap(Effect.map(Stream.runCollect(stream), (chunks) =>
+    chunks.length === 0 ? Stream.empty : Stream.succeed(f(Concat.combineAll(chunks) as A))))
+
+/**
+ * Changes a runnable's output with a function. Streaming gathers the runnable's chunks (concat
+ * rule) and yields `f` of the whole, so that `stream` agrees with `invoke`.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const map: {
+  <Out, B>(f: (output: Out) => B): <In, E, R>(self: Runnable.Runnable<In, Out, E, R>) => Runnable.Runnable<In, B, E, R>
+  <In, Out, E, R, B>(self: Runnable.Runnable<In, Out, E, R>, f: (output: Out) => B): Runnable.Runnable<In, B, E, R>
+} = dual(2, <In, Out, E, R, B>(self: Runnable.Runnable<In, Out, E, R>, f: (output: Out) => B): Runnable.Runnable<In, B, E, R> => {
+  const sync = self.sync
+  return Runnable.make({
+    name: self.name,
+    kind: self.kind,
+    run: (input: In) => Effect.map(self.run(input), f),
+    stream: (input: In) => gathered(self.stream(input), f),
+    sync: sync === undefined ? undefined : (input: In) => f(sync(input))
+  })
+})
+
+/**
+ * Changes a runnable's input with a function applied before it runs.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const mapInput: {
+  <In, A>(f: (input: A) => In): <Out, E, R>(self: Runnable.Runnable<In, Out, E, R>) => Runnable.Runnable<A, Out, E, R>
+  <In, Out, E, R, A>(self: Runnable.Runnable<In, Out, E, R>, f: (input: A) => In): Runnable.Runnable<A, Out, E, R>
+} = dual(2, <In, Out, E, R, A>(self: Runnable.Runnable<In, Out, E, R>, f: (input: A) => In): Runnable.Runnable<A, Out, E, R> => {
+  const sync = self.sync
+  return Runnable.make({
+    name: self.name,
+    kind: self.kind,
+    run: (input: A) => Effect.suspend(() => self.run(f(input))),
+    stream: (input: A) => Stream.suspend(() => self.stream(f(input))),
+    sync: sync === undefined ? undefined : (input: A) => sync(f(input))
+  })
+})
+
+/** Marks a failure of the upstream stream, so that `mapError` changes only the runnable's own. */
+class UpstreamFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * Changes a runnable's typed failure with a function; defects and interruptions are untouched.
+ * A runnable that consumes a stream keeps doing so, and only its own failures are changed, never
+ * those of the stream it consumes.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const mapError: {
+  <E, E2>(f: (error: E) => E2): <In, Out, R>(self: Runnable.Runnable<In, Out, E, R>) => Runnable.Runnable<In, Out, E2, R>
+  <In, Out, E, R, E2>(self: Runnable.Runnable<In, Out, E, R>, f: (error: E) => E2): Runnable.Runnable<In, Out, E2, R>
+} = dual(2, <In, Out, E, R, E2>(self: Runnable.Runnable<In, Out, E, R>, f: (error: E) => E2): Runnable.Runnable<In, Out, E2, R> => {
+  const transform = self.transform
+  return Runnable.make<In, Out, E2, R>({
+    name: self.name,
+    kind: self.kind,
+    run: (input) => Effect.mapError(self.run(input), f),
+    stream: (input) => Stream.mapError(self.stream(input), f),
+    sync: self.sync,
+    transform: transform === undefined ? undefined : <E3, R3>(input: Stream.Stream<In, E3, R3>) =>
+      transform(Stream.mapError(input, (error) => new UpstreamFailure(error))).pipe(
+        Stream.mapError((error) => error instanceof UpstreamFailure ? error.error as E3 : f(error as E))
+      )
+  })
+})
+
+/**
+ * Runs an effect on a runnable's output and keeps the output; a failure of the effect fails the
+ * run. Streaming passes the chunks on as they come and runs the effect on their combination
+ * (concat rule) at the end.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const tap: {
+  <Out, X, E2, R2>(
+    f: (output: Out) => Effect.Effect<X, E2, R2>
+  ): <In, E, R>(self: Runnable.Runnable<In, Out, E, R>) => Runnable.Runnable<In, Out, E | E2, R | R2>
+  <In, Out, E, R, X, E2, R2>(
+    self: Runnable.Runnable<In, Out, E, R>,
+    f: (output: Out) => Effect.Effect<X, E2, R2>
+  ): Runnable.Runnable<In, Out, E | E2, R | R2>
+} = dual(2, <In, Out, E, R, X, E2, R2>(
+  self: Runnable.Runnable<In, Out, E, R>,
+  f: (output: Out) => Effect.Effect<X, E2, R2>
+): Runnable.Runnable<In, Out, E | E2, R | R2> =>
+  Runnable.make<In, Out, E | E2, R | R2>({
+    name: self.name,
+    kind: self.kind,
+    run: (input) => Effect.tap(self.run(input), f),
+    stream: (input) =>
+      Stream.suspend(() => {
+        const chunks: Array<Out> = []
+        const atEnd = Effect.suspend((): Effect.Effect<unknown, E2, R2> =>
+          chunks.length === 0 ? Effect.void : f(Concat.combineAll(chunks) as Out)
+        )
+        return Stream.concat(
+          Stream.map(self.stream(input), (chunk) => {
+            chunks.push(chunk)
+            return chunk
+          }),
+          Stream.drain(Stream.fromEffect(atEnd))
+        )
+      })
+  }))

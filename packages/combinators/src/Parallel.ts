@@ -1,0 +1,216 @@
+/**
+ * Parallel maps: LangChain's `RunnableParallel` (`RunnableMap`), `RunnablePassthrough.assign` and
+ * `RunnablePick`.
+ *
+ * @since 0.1.0
+ */
+import { Runnable } from "@fxchain/core"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+
+type AnyRunnable = Runnable.Runnable<any, any, any, any>
+
+type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void
+  ? I
+  : never
+
+/**
+ * The input of a parallel map: what every branch accepts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ParallelInput<Branches> = [Branches[keyof Branches]] extends [never] ? unknown
+  : UnionToIntersection<Runnable.Runnable.Input<Branches[keyof Branches]>>
+
+/**
+ * The output of a parallel map: each branch's output under its key (or at its position).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ParallelOutput<Branches> = { -readonly [K in keyof Branches]: Runnable.Runnable.Output<Branches[K]> }
+
+interface Plan {
+  readonly keys: ReadonlyArray<string>
+  readonly runnables: ReadonlyArray<AnyRunnable>
+  readonly options: ReadonlyArray<Runnable.RunOptions>
+  readonly synchronous: ReadonlyArray<number>
+  readonly asynchronous: ReadonlyArray<number>
+}
+
+const plan = (branches: Readonly<Record<string, AnyRunnable>>): Plan => {
+  const keys = Object.keys(branches)
+  const runnables = keys.map((key) => branches[key]!)
+  const indices = runnables.map((_, index) => index)
+  return {
+    keys,
+    runnables,
+    options: keys.map((key) => ({ runTags: [`map:key:${key}`] })),
+    synchronous: indices.filter((index) => runnables[index]!.sync !== undefined),
+    asynchronous: indices.filter((index) => runnables[index]!.sync === undefined)
+  }
+}
+
+/**
+ * Runs every branch on the input and returns their outputs by key. Synchronous branches run
+ * inline, one after the other (they cannot overlap anyway); only the others get a fiber each.
+ */
+const runAll = (plan: Plan, input: unknown): Effect.Effect<Record<string, unknown>, any, any> => {
+  const { asynchronous, keys, options, runnables, synchronous } = plan
+  const invokeAt = (index: number) => Runnable.invoke(runnables[index]!, input, options[index])
+  const inline = Effect.forEach(synchronous, invokeAt)
+  const concurrent = Effect.forEach(asynchronous, invokeAt, {
+    concurrency: asynchronous.length > 1 ? "unbounded" : undefined
+  })
+  return Effect.zipWith(inline, concurrent, (inlineOutputs, concurrentOutputs) => {
+    const output: Record<string, unknown> = {}
+    synchronous.forEach((index, position) => (output[keys[index]!] = inlineOutputs[position]))
+    asynchronous.forEach((index, position) => (output[keys[index]!] = concurrentOutputs[position]))
+    return output
+  })
+}
+
+const syncAll = (plan: Plan): ((input: unknown) => Record<string, unknown>) | undefined => {
+  if (plan.asynchronous.length > 0) return undefined
+  return (input) => {
+    const output: Record<string, unknown> = {}
+    for (let index = 0; index < plan.keys.length; index++) output[plan.keys[index]!] = plan.runnables[index]!.sync!(input)
+    return output
+  }
+}
+
+/**
+ * Every branch streams at once; each chunk arrives as `{ key: chunk }`. Synchronous branches
+ * stream first, one after the other, without a fiber each.
+ */
+const streamAll = (plan: Plan, input: unknown): Stream.Stream<Record<string, unknown>, any, any> => {
+  const keyed = (index: number) =>
+    Stream.map(Runnable.stream(plan.runnables[index]!, input, plan.options[index]), (chunk) => ({ [plan.keys[index]!]: chunk }))
+  const inline = plan.synchronous.map(keyed)
+  const concurrent = plan.asynchronous.map(keyed)
+  return Stream.concatAll(Chunk.fromIterable([
+    ...inline,
+    concurrent.length > 1 ? Stream.mergeAll(concurrent, { concurrency: "unbounded" }) : concurrent[0] ?? Stream.empty
+  ]))
+}
+
+const toArray = (record: Record<string, unknown>, length: number): Array<unknown> =>
+  Array.from({ length }, (_, index) => record[index])
+
+/**
+ * Runs every branch on the same input at once; the output holds each branch's output under its
+ * key (record form) or at its position (tuple form).
+ *
+ * - A failure interrupts the other branches at once (their finalizers run); the error is the
+ *   first failure's, unchanged.
+ * - Synchronous branches (`Runnable.sync`, `Fx.pick`, ...) run inline without a fiber each; when
+ *   all are synchronous and nobody observes, the whole map is one function call.
+ * - Record form: streaming yields `{ key: chunk }` as each branch streams; the chunks combine by
+ *   the concat rule into the invoke output. Tuple form: streaming yields the output array once,
+ *   when every branch is done (array chunks would append, not combine by position).
+ * - Each branch runs as a nested run tagged `map:key:KEY` (its position for a tuple).
+ *
+ * @example
+ * ```ts
+ * import * as Fx from "@fxchain/combinators"
+ * import { Runnable } from "@fxchain/core"
+ *
+ * const stats = Fx.parallel({
+ *   length: Runnable.sync((text: string) => text.length),
+ *   words: Runnable.sync((text: string) => text.split(" ").length)
+ * }) // Runnable<string, { length: number; words: number }>
+ * ```
+ *
+ * @since 0.1.0
+ * @category composition
+ */
+export const parallel: {
+  <const Branches extends ReadonlyArray<AnyRunnable>>(branches: Branches): Runnable.Runnable<
+    ParallelInput<Branches>,
+    ParallelOutput<Branches>,
+    Runnable.Runnable.Error<Branches[number]>,
+    Runnable.Runnable.Context<Branches[number]>
+  >
+  <const Branches extends Readonly<Record<string, AnyRunnable>>>(branches: Branches): Runnable.Runnable<
+    ParallelInput<Branches>,
+    ParallelOutput<Branches>,
+    Runnable.Runnable.Error<Branches[keyof Branches]>,
+    Runnable.Runnable.Context<Branches[keyof Branches]>
+  >
+} = (branches: ReadonlyArray<AnyRunnable> | Readonly<Record<string, AnyRunnable>>): any => {
+  const plan_ = plan(branches as Readonly<Record<string, AnyRunnable>>)
+  if (Array.isArray(branches)) {
+    const length = branches.length
+    const syncRecord = syncAll(plan_)
+    return Runnable.make({
+      name: "parallel",
+      kind: "chain",
+      run: (input: unknown) => Effect.map(runAll(plan_, input), (record) => toArray(record, length)),
+      sync: syncRecord === undefined ? undefined : (input: unknown) => toArray(syncRecord(input), length)
+    })
+  }
+  return Runnable.make({
+    name: "parallel",
+    kind: "chain",
+    run: (input: unknown) => runAll(plan_, input),
+    stream: (input: unknown) => streamAll(plan_, input),
+    sync: syncAll(plan_)
+  })
+}
+
+/**
+ * LangChain's `RunnablePassthrough.assign`: the input record with new keys, each computed by a
+ * branch from the input; the branches run as in `parallel`. Streaming yields the input's own keys
+ * as one chunk, then `{ key: chunk }` per branch chunk; they combine into the output.
+ *
+ * @example
+ * ```ts
+ * import * as Fx from "@fxchain/combinators"
+ * import { Runnable } from "@fxchain/core"
+ *
+ * const withLength = Fx.assign({ length: Runnable.sync((input: { text: string }) => input.text.length) })
+ * // Runnable<{ text: string }, { text: string } & { length: number }>
+ * ```
+ *
+ * @since 0.1.0
+ * @category composition
+ */
+export const assign = <const Branches extends Readonly<Record<string, AnyRunnable>>>(
+  branches: Branches
+): Runnable.Runnable<
+  ParallelInput<Branches> & Record<string, unknown>,
+  ParallelInput<Branches> & ParallelOutput<Branches>,
+  Runnable.Runnable.Error<Branches[keyof Branches]>,
+  Runnable.Runnable.Context<Branches[keyof Branches]>
+> => {
+  const plan_ = plan(branches)
+  const syncRecord = syncAll(plan_)
+  return Runnable.make({
+    name: "assign",
+    kind: "chain",
+    run: (input: Record<string, unknown>) => Effect.map(runAll(plan_, input), (added) => ({ ...input, ...added })),
+    stream: (input: Record<string, unknown>) => Stream.concat(Stream.succeed({ ...input }), streamAll(plan_, input)),
+    sync: syncRecord === undefined ? undefined : (input: Record<string, unknown>) => ({ ...input, ...syncRecord(input) })
+  }) as any
+}
+
+/**
+ * Picks keys of a record input. Always a record of the picked keys, also for a single key (unlike
+ * LangChain's `RunnablePick`, which returns the bare value then), so the output never changes
+ * shape. A key missing from the input is missing from the output. The picked values are typed
+ * `any`, as the input is only known where the step is placed; for a typed output, write
+ * `Fx.map(step, ({ question }) => ({ question }))`.
+ *
+ * @since 0.1.0
+ * @category composition
+ */
+export const pick = <const Keys extends ReadonlyArray<string>>(
+  ...keys: Keys
+): Runnable.Runnable<{ readonly [K in Keys[number]]?: any }, { [K in Keys[number]]: any }> =>
+  Runnable.sync((input: Record<string, unknown>) => {
+    const output: Record<string, unknown> = {}
+    for (const key of keys) if (key in input) output[key] = input[key]
+    return output as { [K in Keys[number]]: any }
+  }, { name: "pick" })

@@ -1,0 +1,57 @@
+/** @internal */
+import { Concat, Runnable } from "@fxchain/core"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type * as Listeners from "../Listeners.js"
+
+/** The current run's id, or a fresh one when nobody listens to events (the run then has none). */
+const runIdOf: Effect.Effect<string> = Effect.map(Runnable.currentRun, (run) => run.runId ?? crypto.randomUUID())
+
+/** @internal */
+export const withListeners = <In, Out, E, R, E2, R2>(
+  self: Runnable.Runnable<In, Out, E, R>,
+  listeners: Listeners.Listeners<In, Out, E, E2, R2>
+): Runnable.Runnable<In, Out, E | E2, R | R2> => {
+  const { onEnd, onError, onStart } = listeners
+  const started = (runId: string, input: In): Effect.Effect<unknown, E2, R2> =>
+    onStart === undefined ? Effect.void : onStart({ runId, input })
+  // the run's own failure stays first in the cause (it is the run's error); the listener's follows
+  const failed = (runId: string, input: In, cause: Cause.Cause<E>): Effect.Effect<never, E | E2, R2> => {
+    const error = Cause.failureOption(cause)
+    if (onError === undefined || Option.isNone(error)) return Effect.failCause(cause)
+    return Effect.matchCauseEffect(onError({ runId, input, error: error.value, cause }), {
+      onFailure: (listenerCause) => Effect.failCause(Cause.sequential(cause, listenerCause)),
+      onSuccess: () => Effect.failCause(cause)
+    })
+  }
+  const ended = (runId: string, input: In, output: Out): Effect.Effect<Out, E2, R2> =>
+    onEnd === undefined ? Effect.succeed(output) : Effect.as(onEnd({ runId, input, output }), output)
+
+  const made = Runnable.make<In, Out, E | E2, R | R2>({
+    name: self.name,
+    kind: self.kind,
+    run: (input) =>
+      Effect.flatMap(runIdOf, (runId) =>
+        Effect.zipRight(
+          started(runId, input),
+          Effect.matchCauseEffect(self.run(input), {
+            onFailure: (cause) => failed(runId, input, cause),
+            onSuccess: (output) => ended(runId, input, output)
+          })
+        )),
+    stream: (input) =>
+      Stream.unwrap(Effect.gen(function*() {
+        const runId = yield* runIdOf
+        yield* started(runId, input)
+        const chunks: Array<Out> = []
+        return self.stream(input).pipe(
+          Stream.tap((chunk) => Effect.sync(() => chunks.push(chunk))),
+          Stream.catchAllCause((cause) => Stream.fromEffect(failed(runId, input, cause))),
+          Stream.concat(Stream.execute(Effect.suspend(() => ended(runId, input, Concat.combineAll(chunks) as Out))))
+        )
+      }))
+  })
+  return self.config === undefined ? made : Runnable.withConfig(made, self.config)
+}
