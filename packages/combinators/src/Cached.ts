@@ -100,9 +100,9 @@ export const hitAttribute: "fxchain.cache.hit" = internal.hitAttribute
  * @category policies
  */
 export const cached: {
-  <C = unknown>(
-    options: CachedOptions<C>
-  ): <In extends C, Out, E, R>(
+  <In>(
+    options: CachedOptions<In>
+  ): <Out, E, R>(
     self: Runnable.Runnable<In, Out, E, R>
   ) => Effect.Effect<Runnable.Runnable<In, Out, E, R>, never, Scope.Scope>
   <In, Out, E, R>(

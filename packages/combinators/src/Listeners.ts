@@ -107,9 +107,7 @@ export interface Listeners<In, Out, E, E2 = never, R2 = never> {
 export const withListeners: {
   <In, Out, E, E2 = never, R2 = never>(
     listeners: Listeners<In, Out, E, E2, R2>
-  ): <In1 extends In, Out1 extends Out, E1 extends E, R>(
-    self: Runnable.Runnable<In1, Out1, E1, R>
-  ) => Runnable.Runnable<In1, Out1, E1 | E2, R | R2>
+  ): <R>(self: Runnable.Runnable<In, Out, E, R>) => Runnable.Runnable<In, Out, E | E2, R | R2>
   <In, Out, E, R, E2 = never, R2 = never>(
     self: Runnable.Runnable<In, Out, E, R>,
     listeners: Listeners<NoInfer<In>, NoInfer<Out>, NoInfer<E>, E2, R2>

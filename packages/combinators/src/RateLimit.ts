@@ -120,10 +120,10 @@ export const waitMillisAttribute: "fxchain.rateLimit.waitMillis" = internal.wait
  * @category policies
  */
 export const withRateLimiter: {
-  <C = unknown>(
+  <In>(
     limiter: RateLimiter.RateLimiter,
-    options?: WithRateLimiterOptions<C>
-  ): <In extends C, Out, E, R>(self: Runnable.Runnable<In, Out, E, R>) => Runnable.Runnable<In, Out, E, R>
+    options?: WithRateLimiterOptions<In>
+  ): <Out, E, R>(self: Runnable.Runnable<In, Out, E, R>) => Runnable.Runnable<In, Out, E, R>
   <In, Out, E, R>(
     self: Runnable.Runnable<In, Out, E, R>,
     limiter: RateLimiter.RateLimiter,
@@ -173,9 +173,9 @@ export const withRateLimiter: {
  * @category policies
  */
 export const rateLimit: {
-  <C = unknown>(
-    options: RateLimitOptions<C>
-  ): <In extends C, Out, E, R>(
+  <In>(
+    options: RateLimitOptions<In>
+  ): <Out, E, R>(
     self: Runnable.Runnable<In, Out, E, R>
   ) => Effect.Effect<Runnable.Runnable<In, Out, E, R>, never, Scope.Scope>
   <In, Out, E, R>(

@@ -202,8 +202,8 @@ describe("withFallbacks", () => {
         "Failed primary",
         "Started backup",
         "Streamed backup",
-        "Streamed withFallbacks",
         "Ended backup",
+        "Streamed withFallbacks",
         "Ended withFallbacks"
       ])
       const root = events[0]!

@@ -165,3 +165,20 @@ describe("withListeners", () => {
       expect(Chunk.toReadonlyArray(events).every((event) => event.tags.includes("kept"))).toBe(true)
     }))
 })
+
+describe("withListeners in a pipe", () => {
+  it.effect("infers the listeners' input, output and error types from the piped runnable", () =>
+    Effect.gen(function*() {
+      const seen: Array<string> = []
+      const parse = Runnable.fromEffect((n: number) => n > 0 ? Effect.succeed(`${n}`) : Effect.fail({ _tag: "Negative" as const }))
+      const watched = parse.pipe(withListeners({
+        onStart: ({ input }) => Effect.sync(() => seen.push(`start ${input.toFixed(1)}`)),
+        onEnd: ({ output }) => Effect.sync(() => seen.push(`end ${output.length}`)),
+        onError: ({ error }) => Effect.sync(() => seen.push(`error ${error._tag}`))
+      }))
+      const typed: Runnable.Runnable<number, string, { readonly _tag: "Negative" }> = watched
+      yield* Runnable.invoke(typed, 12)
+      yield* Effect.either(Runnable.invoke(typed, -1))
+      expect(seen).toEqual(["start 12.0", "end 2", "start -1.0", "error Negative"])
+    }))
+})

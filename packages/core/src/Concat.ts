@@ -48,7 +48,9 @@ export const combine = <A>(left: A, right: A): A => {
   if (isPlainRecord(left) && isPlainRecord(right)) {
     const merged: Record<string, unknown> = { ...left }
     for (const key of Object.keys(right)) {
-      merged[key] = key in left ? combine(left[key], right[key]) : right[key]
+      const value = Object.hasOwn(left, key) ? combine(left[key], right[key]) : right[key]
+      // defineProperty, not assignment: a "__proto__" key (JSON.parse makes one) stays a key
+      Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true })
     }
     return merged as A
   }

@@ -12,6 +12,12 @@ describe("Concat", () => {
     expect(Concat.combine({ nested: { deep: "x" } }, { nested: { deep: "y" } })).toEqual({ nested: { deep: "xy" } })
   })
 
+  it("keeps a __proto__ key of a parsed record as a key", () => {
+    const merged = Concat.combine<Record<string, unknown>>({ a: 1 }, JSON.parse('{"__proto__":{"x":1},"b":2}'))
+    expect(Object.keys(merged)).toEqual(["a", "__proto__", "b"])
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype)
+  })
+
   it("keeps class instances whole (last wins)", () => {
     class Point {
       constructor(readonly x: number) {}

@@ -1,12 +1,15 @@
 /** @internal */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Deferred from "effect/Deferred"
+import * as Exit from "effect/Exit"
+import { identity } from "effect/Function"
 import * as Stream from "effect/Stream"
 import { InvalidOptionError } from "../Errors.js"
 import type * as Runnable from "../Runnable.js"
 import { invoke, stream } from "./executor.js"
-import { configOf, isTracing } from "./observedRun.js"
-import { currentContext } from "./runContext.js"
+import { configOf, isTracing, recursionLimit } from "./observedRun.js"
+import { currentContext, type RunContext, withContext } from "./runContext.js"
 
 /** The concurrency an executor will use: the option, else RunConfig's; a typed error when invalid. @internal */
 export const resolveConcurrency = (
@@ -20,32 +23,62 @@ export const resolveConcurrency = (
       : Effect.fail(new InvalidOptionError({ runnable: name, option: "concurrency", value, expected: "an integer >= 1" }))
   })
 
+/** What a worker runs inside of (the run context of its items). */
+type InWorker = <X, E, R>(worker: Effect.Effect<X, E, R>) => Effect.Effect<X, E, R>
+
 /**
- * Runs items on at most `concurrency` worker fibers that take the next input in turn: a fiber per
- * worker, not per item, so a batch of 100,000 cheap items forks `concurrency` fibers, not 100,000.
+ * Runs items on worker fibers that take the next input in turn: a fiber per worker, not per item,
+ * and no more workers than the items need. One worker starts at once; the next starts only when
+ * the running ones made no progress since the last look (they wait on something), until
+ * `concurrency` run. So a batch of cheap items that never wait runs on one or a few fibers, and a
+ * batch of waiting items ramps up to `concurrency` in as many scheduler ticks.
  * Fail-fast: the first failure interrupts the other workers, and no further item starts.
  */
 const runPool = <A, B, E, R>(
   inputs: ReadonlyArray<A>,
   concurrency: number,
-  item: (input: A) => Effect.Effect<B, E, R>
-): Effect.Effect<Array<B>, E, R> => {
-  const results = new Array<B>(inputs.length)
-  let next = 0
-  const worker: Effect.Effect<void, E, R> = Effect.suspend(function loop(): Effect.Effect<void, E, R> {
-    if (next >= inputs.length) return Effect.void
-    const index = next++
-    return Effect.flatMap(item(inputs[index]!), (output) => {
-      results[index] = output
-      return loop()
-    })
+  item: (input: A) => Effect.Effect<B, E, R>,
+  inWorker: InWorker
+): Effect.Effect<Array<B>, E, R> =>
+  Effect.suspend(() => {
+    const results = new Array<B>(inputs.length)
+    let next = 0
+    let completed = 0
+    const worker: Effect.Effect<void, E, R> = inWorker(Effect.suspend(function loop(): Effect.Effect<void, E, R> {
+      if (next >= inputs.length) return Effect.void
+      const index = next++
+      return Effect.flatMap(item(inputs[index]!), (output) => {
+        results[index] = output
+        completed++
+        return loop()
+      })
+    }))
+    if (concurrency === 1 || inputs.length === 1) return Effect.as(worker, results)
+    return Effect.scoped(Effect.gen(function*() {
+      const outcome = yield* Deferred.make<void, E>()
+      let running = 0
+      const start = Effect.suspend(() => {
+        running++
+        return Effect.forkScoped(Effect.onExit(worker, (exit) => {
+          if (Exit.isFailure(exit)) return Deferred.failCause(outcome, exit.cause)
+          return --running === 0 ? Deferred.succeed(outcome, undefined) : Effect.void
+        }))
+      })
+      yield* start
+      let started = 1
+      let seen = completed
+      while (next < inputs.length && started < concurrency && !(yield* Deferred.isDone(outcome))) {
+        yield* Effect.yieldNow()
+        if (completed === seen && next < inputs.length) {
+          yield* start
+          started++
+        }
+        seen = completed
+      }
+      yield* Deferred.await(outcome)
+      return results
+    }))
   })
-  const workers = Math.min(concurrency, inputs.length)
-  const all = workers === 1
-    ? worker
-    : Effect.all(Array.from({ length: workers }, () => worker), { concurrency: "unbounded", discard: true })
-  return Effect.as(all, results)
-}
 
 const runSyncBatch = <A, B>(inputs: ReadonlyArray<A>, f: (input: A) => B, either: boolean): Effect.Effect<Array<unknown>> =>
   Effect.sync(() => {
@@ -64,16 +97,27 @@ export const batch = <In, Out, E, R>(
   options?: Runnable.BatchOptions
 ): Effect.Effect<Array<any>, E | InvalidOptionError, R> =>
   Effect.flatMap(resolveConcurrency(self.name, options?.concurrency), (concurrency) =>
-    Effect.withFiberRuntime((fiber) => {
+    Effect.withFiberRuntime<Array<any>, E, R>((fiber) => {
       const items = Array.from(inputs)
       const either = options?.mode === "either"
       if (items.length === 0) return Effect.succeed([])
-      if (self.sync !== undefined && currentContext(fiber).listener === undefined && !isTracing(fiber)) {
-        return runSyncBatch(items, self.sync, either)
+      const parent = currentContext(fiber)
+      if (parent.listener === undefined && !isTracing(fiber) && self.config === undefined) {
+        // nobody observes: items are runs of the same depth, so each worker enters that depth
+        // once and then calls the raw behaviour directly
+        if (self.sync !== undefined) return runSyncBatch(items, self.sync, either)
+        const depth = parent.depth + 1
+        const limit = configOf(fiber).maxDepth
+        if (depth > limit) return recursionLimit(self.name, depth, limit)
+        const context: RunContext = { depth, lineage: parent.lineage, listener: undefined, attributes: undefined }
+        const inWorker: InWorker = (worker) => withContext(worker, context)
+        return either
+          ? runPool(items, concurrency, (input: In) => Effect.either(self.run(input)), inWorker)
+          : runPool(items, concurrency, self.run, inWorker)
       }
       return either
-        ? runPool(items, concurrency, (input) => Effect.either(invoke(self, input)))
-        : runPool(items, concurrency, (input) => invoke(self, input))
+        ? runPool(items, concurrency, (input: In) => Effect.either(invoke(self, input)), identity)
+        : runPool(items, concurrency, (input: In) => invoke(self, input), identity)
     }))
 
 /** @internal */

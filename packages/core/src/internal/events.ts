@@ -5,8 +5,9 @@ import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
 import * as RunEvent from "../RunEvent.js"
 import type * as Runnable from "../Runnable.js"
-import { stream } from "./executor.js"
+import { run, stream } from "./executor.js"
 import { isTracing } from "./observedRun.js"
+import { isSingleChunk } from "./runnable.js"
 import { currentContext, type RunContext, withContext } from "./runContext.js"
 
 /** @internal */
@@ -27,7 +28,9 @@ export const streamEvents = <In, Out, E, R>(
         },
         attributes: undefined
       }
-      yield* Stream.runDrain(stream(self, input)).pipe(
+      // a runnable streaming its result as one chunk runs as one Effect, without a stream to drain
+      const drive = isSingleChunk(self.stream) ? Effect.asVoid(run(self, input, undefined, true)) : Stream.runDrain(stream(self, input))
+      yield* drive.pipe(
         (run) => withContext(run, root),
         Effect.exit,
         Effect.flatMap((exit) => mailbox.done(Exit.asVoid(exit))),

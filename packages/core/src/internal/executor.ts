@@ -18,6 +18,7 @@ import * as Stream from "effect/Stream"
 import * as Concat from "../Concat.js"
 import * as RunConfig from "../RunConfig.js"
 import type * as Runnable from "../Runnable.js"
+import { isSingleChunk } from "./runnable.js"
 import { configOf, isTracing, ObservedRun, recursionLimit } from "./observedRun.js"
 import { currentContext, currentHolder, ownHolder, type RunContext, withContext, withDepth } from "./runContext.js"
 
@@ -43,6 +44,14 @@ export const invoke = <In, Out, E, R>(
   self: Runnable.Runnable<In, Out, E, R>,
   input: In,
   options?: Runnable.RunOptions
+): Effect.Effect<Out, E, R> => run(self, input, options, false)
+
+/** A run; with `asChunk`, an observed run also reports its output as its one streamed chunk. @internal */
+export const run = <In, Out, E, R>(
+  self: Runnable.Runnable<In, Out, E, R>,
+  input: In,
+  options: Runnable.RunOptions | undefined,
+  asChunk: boolean
 ): Effect.Effect<Out, E, R> =>
   Effect.withFiberRuntime<Out, E, R>((fiber) => {
     const holder = fiber.getFiberRef(currentHolder)
@@ -54,24 +63,25 @@ export const invoke = <In, Out, E, R>(
         const limit = configOf(fiber).maxDepth
         if (depth > limit) return recursionLimit(self.name, depth, limit)
         const effect = self.run(input)
-        return withDepth(effect, ownHolder(fiber), nested(parent))
+        return withDepth(effect, ownHolder(fiber, holder), nested(parent))
       }
     }
-    const run = new ObservedRun(fiber, parent, self, options)
-    const tooDeep = run.tooDeep
+    const observed = new ObservedRun(fiber, parent, self, options)
+    const tooDeep = observed.tooDeep
     if (tooDeep !== undefined) return tooDeep
-    run.start(input)
+    observed.start(input)
     // `run`, not `sync`: a combinator's `sync` skips its children's runs, which someone observes here
     let effect: Effect.Effect<Out, E, R> = self.run(input)
-    if (self.config !== undefined) effect = Effect.provideService(effect, RunConfig.RunConfig, run.config)
-    if (run.tracing) effect = Effect.withSpan(effect, self.name, run.spanOptions())
+    if (self.config !== undefined) effect = Effect.provideService(effect, RunConfig.RunConfig, observed.config)
+    if (observed.tracing) effect = Effect.withSpan(effect, self.name, observed.spanOptions())
     return withContext(
       Effect.onExit(effect, (exit) =>
         Effect.sync(() => {
-          if (Exit.isSuccess(exit)) run.end(input, exit.value)
-          else run.fail(exit.cause)
+          if (Exit.isFailure(exit)) return observed.fail(exit.cause)
+          if (asChunk) observed.chunk(exit.value)
+          observed.end(input, exit.value)
         })),
-      run.context
+      observed.context
     )
   })
 
@@ -138,11 +148,10 @@ export const stream = <In, Out, E, R>(
   input: In,
   options?: Runnable.RunOptions
 ): Stream.Stream<Out, E, R> =>
-  Stream.unwrap(
+  isSingleChunk(self.stream) ? Stream.fromEffect(run(self, input, options, true)) : Stream.unwrap(
     Effect.withFiberRuntime<Stream.Stream<Out, E, R>, never, R>((fiber) => {
       const parent = currentContext(fiber)
       if (parent.listener === undefined && !isTracing(fiber)) {
-        if (self.sync !== undefined) return Effect.succeed(Stream.fromEffect(Effect.suspend(() => callSync(self, input))))
         if (self.config === undefined) {
           const depth = parent.depth + 1
           const limit = configOf(fiber).maxDepth

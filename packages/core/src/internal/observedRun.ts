@@ -22,14 +22,25 @@ import type { RunContext } from "./runContext.js"
 
 const nativeTracer = globalValue(Symbol.for("@fxchain/core/nativeTracer"), () => Effect.runSync(Effect.tracer))
 
+/**
+ * The fields a fiber runtime keeps up to date from its FiberRefs (see `refreshRefCache` in
+ * Effect's fiberRuntime.ts); reading them skips two map lookups on every run's hot path. They are
+ * not on the public `RuntimeFiber` type, so each is read with a fallback to the public lookup.
+ */
+interface FiberCaches {
+  readonly currentTracer?: Tracer.Tracer
+  readonly currentContext?: Context.Context<never>
+}
+
 /** True when spans would reach a tracer someone installed (not Effect's built-in one). @internal */
 export const isTracing = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
-  fiber.getFiberRef(FiberRef.currentTracerEnabled) &&
-  Context.get(fiber.getFiberRef(DefaultServices.currentServices), Tracer.Tracer) !== nativeTracer
+  ((fiber as FiberCaches).currentTracer ??
+      Context.get(fiber.getFiberRef(DefaultServices.currentServices), Tracer.Tracer)) !== nativeTracer &&
+  fiber.getFiberRef(FiberRef.currentTracerEnabled)
 
 /** @internal */
 export const configOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): RunConfig.RunConfigValue =>
-  Context.get(fiber.getFiberRef(FiberRef.currentContext), RunConfig.RunConfig)
+  Context.get((fiber as FiberCaches).currentContext ?? fiber.getFiberRef(FiberRef.currentContext), RunConfig.RunConfig)
 
 /** @internal */
 export const recursionLimit = (

@@ -49,9 +49,16 @@ export const currentHolder: FiberRef.FiberRef<Holder> = globalValue(
 export const currentContext = (fiber: Fiber.RuntimeFiber<unknown, unknown>): RunContext =>
   fiber.getFiberRef(currentHolder).current
 
-/** The fiber's own holder, installed on first use (the initial one is shared and never written). @internal */
-export const ownHolder = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Holder => {
-  const holder = fiber.getFiberRef(currentHolder)
+/**
+ * The fiber's own holder, installed on first use (the initial one is shared and never written).
+ * Pass the holder already read from the fiber, if any, to skip reading it again.
+ *
+ * @internal
+ */
+export const ownHolder = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  holder: Holder = fiber.getFiberRef(currentHolder)
+): Holder => {
   if (holder !== initialHolder) return holder
   const own = new Holder(rootContext)
   // `setFiberRef` is on every fiber runtime (the one `withFiberRuntime` hands over) but not on

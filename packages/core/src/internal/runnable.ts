@@ -62,6 +62,20 @@ class RunnableImpl implements Fields {
   }
 }
 
+/**
+ * Marks a `stream` that is only `run`'s result as one chunk: the stream executor then runs it as
+ * an invoke (one Effect, no stream machinery per run) and reports the result as the chunk.
+ *
+ * @internal
+ */
+export const SingleChunk: unique symbol = Symbol.for("@fxchain/core/SingleChunk")
+
+/** @internal */
+export const isSingleChunk = (stream: Function): boolean => SingleChunk in stream
+
+const runAsChunk = <In, Out, E, R>(run: (input: In) => Effect.Effect<Out, E, R>) =>
+  Object.assign((input: In) => Stream.fromEffect(run(input)), { [SingleChunk]: true })
+
 /** @internal */
 export const unsafeMake = <In, Out, E, R>(fields: Fields): Runnable.Runnable<In, Out, E, R> =>
   new RunnableImpl(fields) as unknown as Runnable.Runnable<In, Out, E, R>
@@ -80,7 +94,7 @@ export const make = <In, Out, E = never, R = never>(options: {
     name: options.name,
     kind: options.kind ?? "lambda",
     run,
-    stream: options.stream ?? ((input: In) => Stream.fromEffect(run(input))),
+    stream: options.stream ?? runAsChunk(run),
     transform: options.transform,
     sync: options.sync
   })
@@ -92,14 +106,16 @@ const nameOf = (f: Function, fallback: string): string => f.name !== "" ? f.name
 export const sync = <In, Out>(
   f: (input: In) => Out,
   options?: Runnable.ConstructorOptions
-): Runnable.Runnable<In, Out> =>
-  unsafeMake({
+): Runnable.Runnable<In, Out> => {
+  const run = (input: In) => Effect.sync(() => f(input))
+  return unsafeMake({
     name: options?.name ?? nameOf(f, "lambda"),
     kind: options?.kind ?? "lambda",
-    run: (input: In) => Effect.sync(() => f(input)),
-    stream: (input: In) => Stream.sync(() => f(input)),
+    run,
+    stream: runAsChunk(run),
     sync: f
   })
+}
 
 /** @internal */
 export const fromEffect = <In, Out, E, R>(
@@ -168,7 +184,7 @@ export const identity = <A>(options?: Runnable.ConstructorOptions): Runnable.Run
     name: options?.name ?? "passthrough",
     kind: options?.kind ?? "lambda",
     run: Effect.succeed,
-    stream: Stream.succeed,
+    stream: runAsChunk(Effect.succeed),
     transform: (input: Stream.Stream<any, any, any>) => input,
     sync: (input: A) => input
   })
@@ -179,7 +195,7 @@ export const succeed = <A>(value: A, options?: Runnable.ConstructorOptions): Run
     name: options?.name ?? "succeed",
     kind: options?.kind ?? "lambda",
     run: () => Effect.succeed(value),
-    stream: () => Stream.succeed(value),
+    stream: runAsChunk(() => Effect.succeed(value)),
     sync: () => value
   })
 

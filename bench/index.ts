@@ -1,0 +1,129 @@
+/**
+ * Runs every workload in its own child process (`node --expose-gc --import tsx bench/<name>.ts`),
+ * collects the JSON each prints on its last stdout line, prints one markdown table and writes
+ * bench/results.json with the machine's description.
+ *
+ *   pnpm bench                                   # builds @fxchain/core, then runs everything
+ *   node --import tsx bench/index.ts --quick     # smaller workloads, for checking the suite itself
+ *   node --import tsx bench/index.ts batch-timers invoke-overhead   # only these
+ */
+import { spawnSync } from "node:child_process"
+import { writeFileSync } from "node:fs"
+import * as os from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import type { Row, WorkloadResult } from "./harness.js"
+
+const here = dirname(fileURLToPath(import.meta.url))
+
+interface Workload {
+  readonly name: string
+  /** Node flags: `--expose-gc` where heap is measured (and where runs start from a full GC). */
+  readonly flags: ReadonlyArray<string>
+}
+
+const workloads: ReadonlyArray<Workload> = [
+  { name: "invoke-overhead", flags: ["--expose-gc"] },
+  { name: "batch-timers", flags: [] },
+  { name: "batch-100k", flags: ["--expose-gc"] }
+]
+
+const args = process.argv.slice(2)
+const quick = args.includes("--quick")
+const only = args.filter((arg) => !arg.startsWith("--"))
+const selected = only.length === 0 ? workloads : workloads.filter((workload) => only.includes(workload.name))
+
+const cpus = os.cpus()
+const machine = {
+  node: process.version,
+  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  cpu: cpus[0]?.model ?? "unknown",
+  cores: cpus.length,
+  availableParallelism: os.availableParallelism(),
+  memoryGB: Math.round(os.totalmem() / 2 ** 30),
+  loadAverageAtStart: os.loadavg().map((load) => Math.round(load * 100) / 100)
+}
+
+/** The commit measured, and whether packages/core had uncommitted changes (they are measured too). */
+const git = (...command: Array<string>) => {
+  const result = spawnSync("git", command, { cwd: join(here, ".."), encoding: "utf8" })
+  return result.status === 0 ? result.stdout.trim() : undefined
+}
+const source = {
+  commit: git("rev-parse", "--short", "HEAD") ?? "unknown",
+  coreChangedFiles: (git("status", "--porcelain", "--", "packages/core/src") ?? "").split("\n").filter((line) => line !== "").length
+}
+
+const began = performance.now()
+const results: Array<WorkloadResult> = []
+const failures: Array<string> = []
+
+for (const workload of selected) {
+  process.stderr.write(`bench: ${workload.name}\n`)
+  const child = spawnSync(
+    process.execPath,
+    [...workload.flags, "--import", "tsx", join(here, `${workload.name}.ts`), ...(quick ? ["--quick"] : [])],
+    {
+      cwd: join(here, ".."),
+      env: { ...process.env, LANGCHAIN_TRACING_V2: "false", LANGSMITH_TRACING: "false" },
+      stdio: ["ignore", "pipe", "inherit"],
+      encoding: "utf8",
+      timeout: 150_000,
+      maxBuffer: 16 * 1024 * 1024
+    }
+  )
+  const lines = (child.stdout ?? "").trim().split("\n")
+  const last = lines[lines.length - 1] ?? ""
+  if (child.status !== 0 || last === "") {
+    failures.push(`${workload.name}: exit ${child.status ?? child.signal}${child.error ? ` (${child.error.message})` : ""}`)
+    continue
+  }
+  try {
+    const result = JSON.parse(last) as WorkloadResult
+    results.push(result)
+    process.stderr.write(`bench: ${workload.name} done in ${result.seconds} s\n`)
+  } catch {
+    failures.push(`${workload.name}: last stdout line is not JSON: ${last.slice(0, 200)}`)
+  }
+}
+
+const seconds = Math.round((performance.now() - began) / 100) / 10
+
+const units: Record<string, string> = { "µs/op": " µs", ms: " ms", MB: " MB", "x ideal": "x" }
+const cell = (row: Row, value: number | null) => (value === null ? "–" : `${value}${units[row.unit] ?? ` ${row.unit}`}`)
+const metCell = (met: boolean | null) => (met === null ? "–" : met ? "yes" : "**no**")
+const ratioCell = (row: Row) => (row.ratio === null ? "–" : `${row.ratio}x (${row.ratioOf})`)
+
+const table = [
+  "| workload | fxchain | LangChain.js | async/await | ratio | target | met? |",
+  "| --- | ---: | ---: | ---: | --- | --- | --- |",
+  ...results.flatMap((result) =>
+    result.rows.map((row) =>
+      `| ${row.workload} | ${cell(row, row.fxchain)} | ${cell(row, row.langchain)} | ${cell(row, row.plain)} | ${ratioCell(row)} | ${row.target} | ${metCell(row.met)} |`
+    )
+  )
+].join("\n")
+
+const notes = results.flatMap((result) => result.notes.map((note) => `- ${result.workload}: ${note}`))
+
+process.stdout.write(
+  [
+    "",
+    `fxchain benchmarks${quick ? " (--quick: reduced sizes, not comparable)" : ""}: node ${machine.node}, ${machine.cpu}, ` +
+    `${machine.cores} cores, load average at start ${machine.loadAverageAtStart.join(" ")}; commit ${source.commit}` +
+    `${source.coreChangedFiles > 0 ? ` + ${source.coreChangedFiles} uncommitted file(s) in packages/core/src` : ""}; ${seconds} s`,
+    "",
+    table,
+    "",
+    ...notes,
+    ...failures.map((failure) => `- FAILED ${failure}`),
+    ""
+  ].join("\n")
+)
+
+writeFileSync(
+  join(here, "results.json"),
+  `${JSON.stringify({ date: new Date().toISOString(), quick, seconds, machine, source, workloads: results, failures }, null, 2)}\n`
+)
+
+if (failures.length > 0) process.exitCode = 1
