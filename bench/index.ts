@@ -3,12 +3,15 @@
  * collects the JSON each prints on its last stdout line, prints one markdown table and writes
  * bench/results.json with the machine's description.
  *
- *   pnpm bench                                   # builds @fxchain/core, then runs everything
+ *   pnpm bench                                   # builds the packages, then runs everything
  *   node --import tsx bench/index.ts --quick     # smaller workloads, for checking the suite itself
  *   node --import tsx bench/index.ts batch-timers invoke-overhead   # only these
+ *
+ * Workloads: invoke-overhead, batch-timers, batch-100k (core), sequence-parallel, streaming
+ * (combinators), model-pipeline (adapters; starts a loopback chat-completions server in a child process).
  */
 import { spawnSync } from "node:child_process"
-import { writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -25,7 +28,10 @@ interface Workload {
 const workloads: ReadonlyArray<Workload> = [
   { name: "invoke-overhead", flags: ["--expose-gc"] },
   { name: "batch-timers", flags: [] },
-  { name: "batch-100k", flags: ["--expose-gc"] }
+  { name: "batch-100k", flags: ["--expose-gc"] },
+  { name: "sequence-parallel", flags: ["--expose-gc"] },
+  { name: "streaming", flags: ["--expose-gc"] },
+  { name: "model-pipeline", flags: [] }
 ]
 
 const args = process.argv.slice(2)
@@ -44,15 +50,24 @@ const machine = {
   loadAverageAtStart: os.loadavg().map((load) => Math.round(load * 100) / 100)
 }
 
-/** The commit measured, and whether packages/core had uncommitted changes (they are measured too). */
+/** The commit measured, and whether the packages had uncommitted changes (they are measured too). */
 const git = (...command: Array<string>) => {
   const result = spawnSync("git", command, { cwd: join(here, ".."), encoding: "utf8" })
   return result.status === 0 ? result.stdout.trim() : undefined
 }
+const changedFiles = (path: string) =>
+  (git("status", "--porcelain", "--untracked-files=all", "--", path) ?? "").split("\n").filter((line) => line !== "").length
 const source = {
   commit: git("rev-parse", "--short", "HEAD") ?? "unknown",
-  coreChangedFiles: (git("status", "--porcelain", "--", "packages/core/src") ?? "").split("\n").filter((line) => line !== "").length
+  coreChangedFiles: changedFiles("packages/core/src"),
+  combinatorsChangedFiles: changedFiles("packages/combinators/src"),
+  adaptersChangedFiles: changedFiles("packages/adapters/src")
 }
+const uncommitted = ([
+  ["core", source.coreChangedFiles],
+  ["combinators", source.combinatorsChangedFiles],
+  ["adapters", source.adaptersChangedFiles]
+] as const).filter(([, count]) => count > 0).map(([name, count]) => `${count} in packages/${name}/src`)
 
 const began = performance.now()
 const results: Array<WorkloadResult> = []
@@ -89,7 +104,7 @@ for (const workload of selected) {
 
 const seconds = Math.round((performance.now() - began) / 100) / 10
 
-const units: Record<string, string> = { "µs/op": " µs", ms: " ms", MB: " MB", "x ideal": "x" }
+const units: Record<string, string> = { "µs/op": " µs", ms: " ms", MB: " MB", "x ideal": "x", x: "x" }
 const cell = (row: Row, value: number | null) => (value === null ? "–" : `${value}${units[row.unit] ?? ` ${row.unit}`}`)
 const metCell = (met: boolean | null) => (met === null ? "–" : met ? "yes" : "**no**")
 const ratioCell = (row: Row) => (row.ratio === null ? "–" : `${row.ratio}x (${row.ratioOf})`)
@@ -111,7 +126,7 @@ process.stdout.write(
     "",
     `fxchain benchmarks${quick ? " (--quick: reduced sizes, not comparable)" : ""}: node ${machine.node}, ${machine.cpu}, ` +
     `${machine.cores} cores, load average at start ${machine.loadAverageAtStart.join(" ")}; commit ${source.commit}` +
-    `${source.coreChangedFiles > 0 ? ` + ${source.coreChangedFiles} uncommitted file(s) in packages/core/src` : ""}; ${seconds} s`,
+    `${uncommitted.length > 0 ? ` + uncommitted files (${uncommitted.join(", ")})` : ""}; ${seconds} s`,
     "",
     table,
     "",
@@ -125,5 +140,30 @@ writeFileSync(
   join(here, "results.json"),
   `${JSON.stringify({ date: new Date().toISOString(), quick, seconds, machine, source, workloads: results, failures }, null, 2)}\n`
 )
+
+/**
+ * Keeps bench/README.md current: the part between its result markers is this run's machine line
+ * and table. A --quick run, a run of some workloads only, or a run with failures leaves it alone.
+ */
+const readmePath = join(here, "README.md")
+const [startMarker, endMarker] = ["<!-- bench:results:start -->", "<!-- bench:results:end -->"]
+if (!quick && failures.length === 0 && selected.length === workloads.length) {
+  const readme = readFileSync(readmePath, "utf8")
+  const start = readme.indexOf(startMarker)
+  const end = readme.indexOf(endMarker)
+  if (start >= 0 && end > start) {
+    const measured = [
+      `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC by \`pnpm bench\` on commit ${source.commit}` +
+      `${uncommitted.length > 0 ? ` (plus ${uncommitted.length} uncommitted files)` : ""}: Node ${machine.node}, ${machine.platform}, ` +
+      `\`${machine.cpu}\`, ${machine.cores} cores, ${machine.memoryGB} GB; load average at start ` +
+      `${machine.loadAverageAtStart.join(" / ")}; ${seconds} s in all.`,
+      "",
+      table,
+      "",
+      ...notes
+    ].join("\n")
+    writeFileSync(readmePath, `${readme.slice(0, start + startMarker.length)}\n${measured}\n${readme.slice(end)}`)
+  }
+}
 
 if (failures.length > 0) process.exitCode = 1

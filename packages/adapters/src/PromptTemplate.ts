@@ -234,7 +234,7 @@ export type ValidateChat<Messages extends ReadonlyArray<MessageTemplate>> = Vali
  * @category type-level
  */
 export type PartialValues<In, Given> = Simplify<
-  & { [Name in Exclude<keyof In, keyof Given>]: In[Name] }
+  & { [Name in keyof In as Name extends keyof Given ? never : Name]: In[Name] }
   & { [Name in Extract<keyof Given, keyof In>]?: In[Name] | undefined }
 >
 

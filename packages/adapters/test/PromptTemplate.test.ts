@@ -328,4 +328,18 @@ describe("PromptTemplate utilities", () => {
       const missing = yield* Effect.flip(Runnable.invoke(haiku, {} as Runnable.Runnable.Input<typeof haiku>))
       expect(missing.variables).toEqual(["topic"])
     }))
+
+  it.effect("partial keeps optional placeholders optional", () =>
+    Effect.gen(function*() {
+      const prompt = PromptTemplate.chat([
+        ["system", "You help with {product}"],
+        PromptTemplate.placeholder("history", { optional: true }),
+        ["user", "{question}"]
+      ])
+      const acme = PromptTemplate.partial(prompt, { product: "Acme" })
+      expect(messagesOf(yield* Runnable.invoke(acme, { question: "hi" }))).toEqual([
+        ["system", "You help with Acme"],
+        ["user", "hi"]
+      ])
+    }))
 })

@@ -180,7 +180,7 @@ export const parallel: {
 export const assign = <const Branches extends Readonly<Record<string, AnyRunnable>>>(
   branches: Branches
 ): Runnable.Runnable<
-  ParallelInput<Branches> & Record<string, unknown>,
+  ParallelInput<Branches> & object,
   ParallelInput<Branches> & ParallelOutput<Branches>,
   Runnable.Runnable.Error<Branches[keyof Branches]>,
   Runnable.Runnable.Context<Branches[keyof Branches]>

@@ -132,3 +132,12 @@ export const retry: {
     options?: RetryOptions<E, R2>
   ): Runnable.Runnable<In, Out, E, R | R2>
 } = dual((args) => Runnable.isRunnable(args[0]), internal.retry)
+
+/**
+ * The prefix of the tag each attempt's run carries (`retry:attempt:N`, 1-based), for tools that
+ * read runs, such as the OpenTelemetry metrics of `@fxchain/adapters/otel`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const retryAttemptTagPrefix: string = internal.attemptTagPrefix

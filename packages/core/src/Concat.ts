@@ -9,7 +9,10 @@
  * - arrays append: `[1] + [2, 3]` is `[1, 2, 3]`;
  * - plain records (object literals) merge key by key with this same rule: a key on one side only
  *   is kept, a key on both sides is combined;
- * - anything else (numbers, booleans, `null`, class instances, mixed kinds): the last chunk wins.
+ * - two instances of the same class with a `concat` method (LangChain's `AIMessageChunk`, say)
+ *   combine with it: `left.concat(right)`;
+ * - anything else (numbers, booleans, `null`, other class instances, mixed kinds): the last chunk
+ *   wins.
  *
  * @since 0.1.0
  */
@@ -54,8 +57,14 @@ export const combine = <A>(left: A, right: A): A => {
     }
     return merged as A
   }
+  if (isConcatenable(left) && isConcatenable(right) && left.constructor === right.constructor) {
+    return left.concat(right) as A
+  }
   return right
 }
+
+const isConcatenable = (value: unknown): value is { concat(other: unknown): unknown } =>
+  typeof value === "object" && value !== null && typeof (value as { concat?: unknown }).concat === "function"
 
 /**
  * Combines chunks in order by the concat rule; `undefined` when there are none.

@@ -18,6 +18,13 @@ describe("Concat", () => {
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype)
   })
 
+  it("combines instances of one class with their own concat method (LangChain's message chunks)", async () => {
+    const { AIMessageChunk } = await import("@langchain/core/messages")
+    const merged = Concat.combineAll([new AIMessageChunk("Hel"), new AIMessageChunk("lo")])
+    expect(merged).toBeInstanceOf(AIMessageChunk)
+    expect(merged?.content).toBe("Hello")
+  })
+
   it("keeps class instances whole (last wins)", () => {
     class Point {
       constructor(readonly x: number) {}

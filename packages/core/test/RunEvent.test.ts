@@ -89,6 +89,26 @@ describe("streamEvents", () => {
       expect(silent.filter((event) => event.name === "upper")).toEqual([])
     }))
 
+  it.effect("a step consuming a stream that is interrupted before its first input chunk emits nothing", () =>
+    Effect.gen(function*() {
+      const upper = Runnable.make({
+        name: "upper",
+        run: (text: string) => Effect.succeed(text.toUpperCase()),
+        transform: (input) => Stream.map(input, (text) => text.toUpperCase())
+      })
+      // the root cancels a streamed step still waiting for its first input chunk, and goes on
+      const root = Runnable.fromEffect((_: null) =>
+        Effect.gen(function*() {
+          const waiting = yield* Effect.fork(Stream.runDrain(Runnable.transform(upper, Stream.fromEffect(Effect.never))))
+          yield* Effect.sleep("1 second")
+          yield* Fiber.interrupt(waiting)
+          return "cancelled"
+        }), { name: "root" })
+      const fiber = yield* Effect.fork(collect(Runnable.streamEvents(root, null)))
+      yield* TestClock.adjust("1 second")
+      expect(summary(yield* Fiber.join(fiber))).toEqual(["Started root", "Streamed root", "Ended root"])
+    }))
+
   it.effect("run tags are not inherited, withConfig tags are", () =>
     Effect.gen(function*() {
       const parent = Runnable.fromEffect((n: number) => Runnable.invoke(addOne, n), { name: "parent" })

@@ -31,7 +31,10 @@ export const retryAfter = (error: unknown): Option.Option<Duration.Duration> =>
   Predicate.hasProperty(error, "retryAfter") ? Duration.decodeUnknown(error.retryAfter) : Option.none()
 
 /** @internal */
-export const attemptTag = (attempt: number): string => `retry:attempt:${attempt}`
+export const attemptTagPrefix = "retry:attempt:"
+
+/** @internal */
+export const attemptTag = (attempt: number): string => `${attemptTagPrefix}${attempt}`
 
 const validateTimes = (name: string, times: number | undefined): void => {
   if (times === undefined) return

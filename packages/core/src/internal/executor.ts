@@ -129,7 +129,9 @@ const observedStream = <A, E, R>(
               if (Exit.isSuccess(exit)) return
               const failure = Cause.failureOption(exit.cause)
               if (failure._tag === "Some" && failure.value._tag === "None") return run.endStream(input)
-              if (!run.isStarted && upstreamFailed?.() === true) return
+              // a run consuming a stream that got no chunk yet was never reached: its upstream's
+              // failure or an interruption ends it silently
+              if (!run.isStarted && upstreamFailed !== undefined && (upstreamFailed() || Cause.isInterruptedOnly(exit.cause))) return
               run.fail(Cause.map(exit.cause, (error) => (error as Option.Option<E>).pipe(Option.getOrUndefined)))
             })
           )
@@ -202,12 +204,12 @@ export const transform = <In, Out, E, R, E2, R2>(
       if (tooDeep !== undefined) return tooDeep
       let failedUpstream = false
       const observedUpstream = upstream.pipe(
-        Stream.tap((chunk) =>
-          Effect.sync(() => {
-            run.start(undefined)
-            run.input(chunk)
-          })
-        ),
+        // per Effect chunk, not per item: `Stream.tap` would cut the stream into one-item chunks
+        Stream.mapChunks((chunk) => {
+          if (Chunk.isNonEmpty(chunk)) run.start(undefined)
+          Chunk.forEach(chunk, (item) => run.input(item))
+          return chunk
+        }),
         Stream.tapErrorCause(() => Effect.sync(() => { failedUpstream = true }))
       )
       const makeStream = () => {

@@ -1,0 +1,118 @@
+/** @internal */
+import { Runnable } from "@fxchain/core"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Predicate from "effect/Predicate"
+import type * as PromiseRunnable from "../PromiseRunnable.js"
+import * as LangChainEvents from "./langchainEvents.js"
+import { iterate } from "./promiseRunnableIterator.js"
+import { Runner } from "./promiseRunnableRunner.js"
+
+/** @internal */
+export const TypeId: PromiseRunnable.TypeId = Symbol.for("@fxchain/adapters/PromiseRunnable") as PromiseRunnable.TypeId
+
+/** @internal */
+export const isPromiseRunnable = (u: unknown): u is PromiseRunnable.PromiseRunnable<unknown, unknown, unknown> =>
+  Predicate.hasProperty(u, TypeId)
+
+type AnyRunnable = Runnable.Runnable<any, any, any, any>
+
+/** The runnable with the options' run configuration, or itself when they set none. */
+const configured = (runnable: AnyRunnable, options: PromiseRunnable.RunOptions | undefined): AnyRunnable => {
+  if (options === undefined) return runnable
+  const { configurable, metadata, runName, tags } = options
+  if (configurable === undefined && metadata === undefined && runName === undefined && tags === undefined) return runnable
+  return Runnable.withConfig(runnable, { configurable, metadata, runName, tags })
+}
+
+/**
+ * The runnable, except that an item that would start once `signal` is aborted is interrupted
+ * before it runs. Interrupting the batch stops its workers already; this closes the gap between
+ * the abort and the moment the interruption reaches a worker that was about to take an item.
+ */
+const refusingOnceAborted = (runnable: AnyRunnable, signal: AbortSignal): AnyRunnable => {
+  const guarded = Runnable.make({
+    name: runnable.name,
+    kind: runnable.kind,
+    run: (input: unknown) => Effect.suspend(() => signal.aborted ? Effect.interrupt : runnable.run(input))
+  })
+  return runnable.config === undefined ? guarded : Runnable.withConfig(guarded, runnable.config)
+}
+
+class PromiseRunnableImpl<In, Out, E> implements PromiseRunnable.PromiseRunnable<In, Out, E> {
+  readonly [TypeId]: PromiseRunnable.TypeId = TypeId
+  readonly name: string
+  readonly runtime: ManagedRuntime.ManagedRuntime<never, unknown>
+  private readonly runner: Runner<any, unknown>
+
+  constructor(readonly runnable: Runnable.Runnable<In, Out, E, any>, layer: Layer.Layer<never, unknown>) {
+    this.name = runnable.name
+    this.runtime = ManagedRuntime.make(layer)
+    // the layer provides what the runnable needs, which the runtime's type does not record
+    this.runner = new Runner(this.runtime as ManagedRuntime.ManagedRuntime<any, unknown>, runnable.name)
+  }
+
+  invoke(input: In, options?: PromiseRunnable.RunOptions): Promise<Out> {
+    return this.runner.promise(Runnable.invoke(configured(this.runnable, options), input), options?.signal)
+  }
+
+  batch(
+    inputs: ReadonlyArray<In>,
+    options?: PromiseRunnable.BatchOptions,
+    batchOptions?: PromiseRunnable.RunnableBatchOptions
+  ): Promise<Array<any>> {
+    const signal = options?.signal
+    let runnable = configured(this.runnable, options)
+    if (signal !== undefined) runnable = refusingOnceAborted(runnable, signal)
+    const concurrency = batchOptions?.maxConcurrency ?? options?.maxConcurrency
+    const returnExceptions = batchOptions?.returnExceptions ?? options?.returnExceptions
+    const effect = returnExceptions === true
+      ? Effect.map(
+        Runnable.batch(runnable, inputs, { concurrency, mode: "either" }),
+        (results) => results.map(Either.merge)
+      )
+      : Runnable.batch(runnable, inputs, { concurrency })
+    return this.runner.promise(effect, signal)
+  }
+
+  stream(input: In, options?: PromiseRunnable.RunOptions): AsyncIterableIterator<Out> & AsyncDisposable {
+    return iterate(this.runner, Runnable.stream(configured(this.runnable, options), input), options?.signal)
+  }
+
+  streamEvents(
+    input: In,
+    options: PromiseRunnable.StreamEventsOptions,
+    filter?: PromiseRunnable.EventFilter
+  ): AsyncIterableIterator<PromiseRunnable.StreamEvent> & AsyncDisposable {
+    const version: unknown = (options as PromiseRunnable.StreamEventsOptions | undefined)?.version
+    if (version !== "v2") {
+      throw new TypeError(`streamEvents supports only { version: "v2" }, got ${JSON.stringify(version)}`)
+    }
+    const events = LangChainEvents.streamEvents(configured(this.runnable, options), input, filter ?? options)
+    return iterate(this.runner, events, options.signal)
+  }
+
+  dispose(): Promise<void> {
+    return this.runner.dispose()
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.runner.dispose()
+  }
+
+  toJSON() {
+    return { _id: "PromiseRunnable", name: this.name }
+  }
+
+  toString() {
+    return `PromiseRunnable(${this.name})`
+  }
+}
+
+/** @internal */
+export const make = (
+  runnable: AnyRunnable,
+  options?: { readonly layer?: Layer.Layer<never, unknown> | undefined }
+): PromiseRunnable.PromiseRunnable<any, any, any> => new PromiseRunnableImpl(runnable, options?.layer ?? Layer.empty)
