@@ -1,5 +1,5 @@
 /**
- * The README's first pipeline: a Promise-based lookup and a synchronous step, composed in an
+ * A first pipeline: a Promise-based lookup and a synchronous step, composed in an
  * Effect, batched with bounded concurrency, and observed with streamEvents.
  */
 import { Runnable } from "@fxchain/core"

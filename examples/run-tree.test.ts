@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
 import { main } from "./run-tree.js"
 
-describe("examples/run-tree (pnpm start)", () => {
+describe("examples/run-tree", () => {
   it.effect("prints the live run tree of a bounded batch and its summary", () =>
     Effect.gen(function*() {
       const lines: Array<string> = []

@@ -1,5 +1,5 @@
 /**
- * `pnpm start`: a batch of support tickets through a small pipeline, with bounded concurrency,
+ * A batch of support tickets through a small pipeline, with bounded concurrency,
  * printed live as a run tree from `Runnable.streamEvents`.
  *
  * Each ticket runs `triage`, which invokes `classify`, then `lookup` and `draft`; the steps wait
