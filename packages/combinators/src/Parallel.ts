@@ -213,4 +213,4 @@ export const pick = <const Keys extends ReadonlyArray<string>>(
     const output: Record<string, unknown> = {}
     for (const key of keys) if (key in input) output[key] = input[key]
     return output as { [K in Keys[number]]: any }
-  }, { name: "pick" })
+  }, { name: "pick", kind: "chain" })

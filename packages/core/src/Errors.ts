@@ -8,7 +8,9 @@ import * as Schema from "effect/Schema"
 
 /**
  * A run was nested deeper than `RunConfig`'s `maxDepth` allows (a runnable that invokes itself
- * without end, say). The run fails with this error instead of growing without bound.
+ * without end, say). The run dies with this error (a defect: a pipeline built to recurse without
+ * end is a bug, and a typed failure would be in every runnable's error type) instead of growing
+ * without bound.
  *
  * @since 0.1.0
  * @category errors

@@ -26,7 +26,7 @@ export interface RunConfigValue {
   readonly metadata: Readonly<Record<string, unknown>>
   /** Values chosen at run time (`Fx.alternatives` reads its choice here). */
   readonly configurable: Readonly<Record<string, unknown>>
-  /** Runs nested deeper than this fail with a `RecursionLimitError`. */
+  /** Runs nested deeper than this die with a `RecursionLimitError` (a defect: see `Errors`). */
   readonly maxDepth: number
 }
 

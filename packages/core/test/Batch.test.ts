@@ -27,13 +27,21 @@ describe("batch", () => {
       yield* Fiber.join(fiber)
       expect(probe.unsafeStats().maxInFlight).toBe(RunConfig.defaults.concurrency)
 
-      const configured = Testing.makeProbe()
-      const viaConfig = Runnable.withConfig(Testing.probed(slow, configured), { concurrency: 3 })
-      const inner = Runnable.fromEffect((items: Array<number>) => Runnable.batch(viaConfig, items))
-      const second = yield* Effect.fork(Runnable.invoke(Runnable.withConfig(inner, { concurrency: 3 }), range(12)))
+      // a runnable's own withConfig concurrency bounds a batch of it (LangChain's maxConcurrency)
+      const own = Testing.makeProbe()
+      const viaOwnConfig = Runnable.withConfig(Testing.probed(slow, own), { concurrency: 3 })
+      const second = yield* Effect.fork(Runnable.batch(viaOwnConfig, range(12)))
       yield* TestClock.adjust("1 second")
       yield* Fiber.join(second)
-      expect(configured.unsafeStats().maxInFlight).toBe(3)
+      expect(own.unsafeStats().maxInFlight).toBe(3)
+
+      // an enclosing run's withConfig concurrency is inherited by the batches inside it
+      const inherited = Testing.makeProbe()
+      const inner = Runnable.fromEffect((items: Array<number>) => Runnable.batch(Testing.probed(slow, inherited), items))
+      const third = yield* Effect.fork(Runnable.invoke(Runnable.withConfig(inner, { concurrency: 5 }), range(20)))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(third)
+      expect(inherited.unsafeStats().maxInFlight).toBe(5)
     }))
 
   it.effect("fail-fast: the first failure interrupts the other items and no further item starts", () =>

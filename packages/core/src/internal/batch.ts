@@ -11,13 +11,19 @@ import { invoke, stream } from "./executor.js"
 import { configOf, isTracing, recursionLimit } from "./observedRun.js"
 import { currentContext, type RunContext, withContext } from "./runContext.js"
 
-/** The concurrency an executor will use: the option, else RunConfig's; a typed error when invalid. @internal */
+/**
+ * The concurrency an executor will use: the option, else the runnable's own `withConfig`, else
+ * RunConfig's; a typed error when invalid.
+ *
+ * @internal
+ */
 export const resolveConcurrency = (
-  name: string,
+  self: Runnable.Runnable<any, any, any, any>,
   given: number | undefined
 ): Effect.Effect<number, InvalidOptionError> =>
   Effect.withFiberRuntime((fiber) => {
-    const value = given ?? configOf(fiber).concurrency
+    const name = self.name
+    const value = given ?? self.config?.concurrency ?? configOf(fiber).concurrency
     return Number.isInteger(value) && value >= 1
       ? Effect.succeed(value)
       : Effect.fail(new InvalidOptionError({ runnable: name, option: "concurrency", value, expected: "an integer >= 1" }))
@@ -96,7 +102,7 @@ export const batch = <In, Out, E, R>(
   inputs: Iterable<In>,
   options?: Runnable.BatchOptions
 ): Effect.Effect<Array<any>, E | InvalidOptionError, R> =>
-  Effect.flatMap(resolveConcurrency(self.name, options?.concurrency), (concurrency) =>
+  Effect.flatMap(resolveConcurrency(self, options?.concurrency), (concurrency) =>
     Effect.withFiberRuntime<Array<any>, E, R>((fiber) => {
       const items = Array.from(inputs)
       const either = options?.mode === "either"
@@ -126,7 +132,7 @@ export const batchAsCompleted = <In, Out, E, R>(
   inputs: Iterable<In>,
   options?: Runnable.ConcurrencyOptions
 ): Stream.Stream<readonly [number, Either.Either<Out, E>], InvalidOptionError, R> =>
-  Stream.unwrap(Effect.map(resolveConcurrency(self.name, options?.concurrency), (concurrency) =>
+  Stream.unwrap(Effect.map(resolveConcurrency(self, options?.concurrency), (concurrency) =>
     Stream.fromIterable(inputs).pipe(
       Stream.zipWithIndex,
       Stream.mapEffect(
@@ -141,7 +147,7 @@ export const streamBatch = <In, Out, E, R>(
   inputs: Iterable<In>,
   options?: Runnable.ConcurrencyOptions
 ): Stream.Stream<readonly [number, Out], E | InvalidOptionError, R> =>
-  Stream.unwrap(Effect.map(resolveConcurrency(self.name, options?.concurrency), (concurrency) =>
+  Stream.unwrap(Effect.map(resolveConcurrency(self, options?.concurrency), (concurrency) =>
     Stream.fromIterable(inputs).pipe(
       Stream.zipWithIndex,
       Stream.flatMap(

@@ -216,7 +216,7 @@ export const withConfig = <In, Out, E, R>(
     config: previous === undefined ? patch : {
       ...previous,
       ...patch,
-      tags: [...(previous.tags ?? []), ...(patch.tags ?? [])],
+      tags: [...new Set([...(previous.tags ?? []), ...(patch.tags ?? [])])],
       metadata: { ...previous.metadata, ...patch.metadata },
       configurable: { ...previous.configurable, ...patch.configurable }
     }
