@@ -20,7 +20,15 @@ import * as RunConfig from "../RunConfig.js"
 import type * as Runnable from "../Runnable.js"
 import { isSingleChunk } from "./runnable.js"
 import { configOf, isTracing, ObservedRun, recursionLimit } from "./observedRun.js"
-import { currentContext, currentHolder, ownHolder, type RunContext, withContext, withDepth } from "./runContext.js"
+import {
+  currentContext,
+  currentHolder,
+  type Holder,
+  ownHolder,
+  type RunContext,
+  withContext,
+  withDepth
+} from "./runContext.js"
 
 type AnyRunnable = Runnable.Runnable<any, any, any, any>
 
@@ -97,14 +105,32 @@ const pullWithin = <A, E, R>(
   ) => pull
 ): Stream.Stream<A, E, R> =>
   Stream.unwrapScoped(
-    Effect.map(
-      Stream.toPull(stream),
-      (pull) =>
-        Stream.repeatEffectChunkOption(
-          onPull(Effect.withFiberRuntime((fiber) => withDepth(pull, ownHolder(fiber), context)))
-        )
-    )
-  )
+    Effect.map(Stream.toPull(stream), (pull) => Stream.repeatEffectChunkOption(onPull(swapAround(pull, context)))))
+
+/**
+ * `pull` run as part of `context`: the fiber's current run is swapped in for the pull and back
+ * after it. The handlers are made once per stream, not per pull (a stream's pulls never overlap).
+ */
+const swapAround = <A, E, R>(pull: Effect.Effect<A, E, R>, context: RunContext): Effect.Effect<A, E, R> => {
+  let holder: Holder | undefined
+  let previous: RunContext = context
+  const handlers = {
+    onFailure: (cause: Cause.Cause<E>) => {
+      holder!.current = previous
+      return Effect.failCause(cause)
+    },
+    onSuccess: (value: A) => {
+      holder!.current = previous
+      return Effect.succeed(value)
+    }
+  }
+  return Effect.withFiberRuntime<A, E, R>((fiber) => {
+    holder = ownHolder(fiber)
+    previous = holder.current
+    holder.current = context
+    return Effect.matchCauseEffect(pull, handlers)
+  })
+}
 
 const observedStream = <A, E, R>(
   run: ObservedRun,
