@@ -34,10 +34,10 @@ type InWorker = <X, E, R>(worker: Effect.Effect<X, E, R>) => Effect.Effect<X, E,
 
 /**
  * Runs items on worker fibers that take the next input in turn: a fiber per worker, not per item,
- * and no more workers than the items need. One worker starts at once; the next starts only when
- * the running ones made no progress since the last look (they wait on something), until
- * `concurrency` run. So a batch of cheap items that never wait runs on one or a few fibers, and a
- * batch of waiting items ramps up to `concurrency` in as many scheduler ticks.
+ * and no more workers than the items need. One worker starts at once; more start only when the
+ * running ones made no progress since the last look (they wait on something), doubling each time
+ * until `concurrency` run. So a batch of cheap items that never wait runs on one or a few fibers,
+ * and a batch of waiting items reaches `concurrency` in a few scheduler ticks.
  * Fail-fast: the first failure interrupts the other workers, and no further item starts.
  */
 const runPool = <A, B, E, R>(
@@ -75,9 +75,12 @@ const runPool = <A, B, E, R>(
       let seen = completed
       while (next < inputs.length && started < concurrency && !(yield* Deferred.isDone(outcome))) {
         yield* Effect.yieldNow()
-        if (completed === seen && next < inputs.length) {
-          yield* start
-          started++
+        if (completed === seen) {
+          // the running workers all wait: double them (up to `concurrency`), so a batch of waiting
+          // items reaches full concurrency in a few ticks
+          const more = Math.min(started, concurrency - started, inputs.length - next)
+          for (let index = 0; index < more; index++) yield* start
+          started += more
         }
         seen = completed
       }
