@@ -17,7 +17,8 @@ const withContext = <In, Out, E, R, R2>(
   provideStream: <A, E2>(stream: Stream.Stream<A, E2, R>) => Stream.Stream<A, E2, R2>
 ): Runnable.Runnable<In, Out, E, R2> => {
   const transform = self.transform
-  const provided = Runnable.make<In, Out, E, R2>({
+  return Runnable.make<In, Out, E, R2>({
+    config: self.config,
     name: self.name,
     kind: self.kind,
     run: (input) => provideEffect(self.run(input)),
@@ -25,7 +26,6 @@ const withContext = <In, Out, E, R, R2>(
     transform: transform === undefined ? undefined : (input: Stream.Stream<In, any, any>) => provideStream(transform(input) as Stream.Stream<Out, any, R>),
     sync: self.sync
   })
-  return self.config === undefined ? provided : Runnable.withConfig(provided, self.config)
 }
 
 /**

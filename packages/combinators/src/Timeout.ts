@@ -143,7 +143,8 @@ const make = <In, Out, E, R>(
     )
 
   const transform = self.transform
-  const limited = Runnable.make<In, Out, E | TimeoutError, R>({
+  return Runnable.make<In, Out, E | TimeoutError, R>({
+    config: self.config,
     name,
     kind: self.kind,
     run,
@@ -155,7 +156,6 @@ const make = <In, Out, E, R>(
         )
       )
   })
-  return self.config === undefined ? limited : Runnable.withConfig(limited, self.config)
 }
 
 /**

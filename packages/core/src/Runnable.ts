@@ -165,7 +165,8 @@ const isDataFirst = (args: IArguments) => internal.isRunnable(args[0])
 /**
  * Makes a runnable from its raw behaviour; only `name` and `run` are required. Give `sync` only
  * when the whole behaviour is that synchronous function (same result as `run`, no nested runs
- * that anyone needs to see): executors then call it directly when nobody observes the run.
+ * that anyone needs to see): executors then call it directly when nobody observes the run. Give
+ * `config` to keep what `withConfig` layered over a runnable whose behaviour you wrap.
  *
  * @example
  * ```ts
@@ -189,6 +190,7 @@ export const make: <In, Out, E = never, R = never>(options: {
   readonly transform?: (<E2, R2>(input: Stream.Stream<In, E2, R2>) => Stream.Stream<Out, E | E2, R | R2>) | undefined
   readonly sync?: ((input: In) => Out) | undefined
   readonly kind?: RunEvent.RunKind | undefined
+  readonly config?: RunConfig.RunConfigPatch | undefined
 }) => Runnable<In, Out, E, R> = internal.make
 
 /**

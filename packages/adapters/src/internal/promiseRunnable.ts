@@ -33,12 +33,12 @@ const configured = (runnable: AnyRunnable, options: PromiseRunnable.RunOptions |
  * the abort and the moment the interruption reaches a worker that was about to take an item.
  */
 const refusingOnceAborted = (runnable: AnyRunnable, signal: AbortSignal): AnyRunnable => {
-  const guarded = Runnable.make({
+  return Runnable.make({
+    config: runnable.config,
     name: runnable.name,
     kind: runnable.kind,
     run: (input: unknown) => Effect.suspend(() => signal.aborted ? Effect.interrupt : runnable.run(input))
   })
-  return runnable.config === undefined ? guarded : Runnable.withConfig(guarded, runnable.config)
 }
 
 class PromiseRunnableImpl<In, Out, E> implements PromiseRunnable.PromiseRunnable<In, Out, E> {

@@ -136,11 +136,11 @@ export const cached = <In, Out, E, R>(
 
     const run = (input: In): Effect.Effect<Out, E, R> =>
       Effect.flatMap(Effect.context<R>(), (context) => get(input, Effect.mapInputContext(self.run(input), () => context)))
-    const made = Runnable.make<In, Out, E, R>({
+    return Runnable.make<In, Out, E, R>({
+      config: self.config,
       name: self.name,
       kind: self.kind,
       run,
       stream: (input) => Stream.fromEffect(run(input))
     })
-    return self.config === undefined ? made : Runnable.withConfig(made, self.config)
   })

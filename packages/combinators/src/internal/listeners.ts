@@ -29,7 +29,8 @@ export const withListeners = <In, Out, E, R, E2, R2>(
   const ended = (runId: string, input: In, output: Out): Effect.Effect<Out, E2, R2> =>
     onEnd === undefined ? Effect.succeed(output) : Effect.as(onEnd({ runId, input, output }), output)
 
-  const made = Runnable.make<In, Out, E | E2, R | R2>({
+  return Runnable.make<In, Out, E | E2, R | R2>({
+    config: self.config,
     name: self.name,
     kind: self.kind,
     run: (input) =>
@@ -53,5 +54,4 @@ export const withListeners = <In, Out, E, R, E2, R2>(
         )
       }))
   })
-  return self.config === undefined ? made : Runnable.withConfig(made, self.config)
 }

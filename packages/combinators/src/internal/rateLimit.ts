@@ -65,7 +65,8 @@ export const withRateLimiter = <In, Out, E, R>(
       return acquire(limiter, Math.min(cost, maximumCost))
     })
   const transform = self.transform
-  const made = Runnable.make<In, Out, E, R>({
+  return Runnable.make<In, Out, E, R>({
+    config: self.config,
     name,
     kind: self.kind,
     run: (input) => Effect.zipRight(take(input), self.run(input)),
@@ -75,7 +76,6 @@ export const withRateLimiter = <In, Out, E, R>(
       ? undefined
       : (input) => Stream.unwrap(Effect.map(acquire(limiter, 1), () => transform(input)))
   })
-  return self.config === undefined ? made : Runnable.withConfig(made, self.config)
 }
 
 /** @internal */

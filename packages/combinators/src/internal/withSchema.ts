@@ -33,7 +33,8 @@ export const withSchema = (
   const decodeInput = decoder(self.name, "input", schemas.input)
   const decodeOutput = decoder(self.name, "output", schemas.output)
   const transform = self.transform
-  const made = Runnable.make<any, any, any, any>({
+  return Runnable.make<any, any, any, any>({
+    config: self.config,
     name: self.name,
     kind: self.kind,
     run: (input) => {
@@ -51,5 +52,4 @@ export const withSchema = (
       return decodeOutput === undefined ? transformed : Stream.mapEffect(transformed, decodeOutput)
     }
   })
-  return self.config === undefined ? made : Runnable.withConfig(made, self.config)
 }

@@ -88,6 +88,7 @@ export const make = <In, Out, E = never, R = never>(options: {
   readonly transform?: (<E2, R2>(input: Stream.Stream<In, E2, R2>) => Stream.Stream<Out, E | E2, R | R2>) | undefined
   readonly sync?: ((input: In) => Out) | undefined
   readonly kind?: RunEvent.RunKind | undefined
+  readonly config?: RunConfig.RunConfigPatch | undefined
 }): Runnable.Runnable<In, Out, E, R> => {
   const run = options.run
   return unsafeMake({
@@ -96,7 +97,8 @@ export const make = <In, Out, E = never, R = never>(options: {
     run,
     stream: options.stream ?? runAsChunk(run),
     transform: options.transform,
-    sync: options.sync
+    sync: options.sync,
+    config: options.config
   })
 }
 
