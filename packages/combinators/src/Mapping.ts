@@ -1,7 +1,7 @@
 /**
  * The small adapters between steps: change a runnable's output, input or error, or run an
- * effect on its output. Each wraps the runnable's behaviour and keeps its name and kind: no run
- * is added.
+ * effect on its output. Each wraps the runnable's behaviour and keeps its name, kind and
+ * `withConfig` settings: no run is added.
  *
  * @since 0.1.0
  */
@@ -30,6 +30,7 @@ export const map: {
   return Runnable.make({
     name: self.name,
     kind: self.kind,
+    config: self.config,
     run: (input: In) => Effect.map(self.run(input), f),
     stream: (input: In) => gathered(self.stream(input), f),
     sync: sync === undefined ? undefined : (input: In) => f(sync(input))
@@ -50,6 +51,7 @@ export const mapInput: {
   return Runnable.make({
     name: self.name,
     kind: self.kind,
+    config: self.config,
     run: (input: A) => Effect.suspend(() => self.run(f(input))),
     stream: (input: A) => Stream.suspend(() => self.stream(f(input))),
     sync: sync === undefined ? undefined : (input: A) => sync(f(input))
@@ -77,6 +79,7 @@ export const mapError: {
   return Runnable.make<In, Out, E2, R>({
     name: self.name,
     kind: self.kind,
+    config: self.config,
     run: (input) => Effect.mapError(self.run(input), f),
     stream: (input) => Stream.mapError(self.stream(input), f),
     sync: self.sync,
@@ -110,6 +113,7 @@ export const tap: {
   Runnable.make<In, Out, E | E2, R | R2>({
     name: self.name,
     kind: self.kind,
+    config: self.config,
     run: (input) => Effect.tap(self.run(input), f),
     stream: (input) =>
       Stream.suspend(() => {

@@ -51,4 +51,13 @@ describe("map, mapInput, mapError, tap", () => {
       const failing = tap(letters, () => Effect.fail("audit failed"))
       expect(yield* Effect.flip(Runnable.invoke(failing, "x"))).toBe("audit failed")
     }))
+
+  it.effect("keep what withConfig gave the runnable they wrap", () =>
+    Effect.gen(function*() {
+      const tagged = Runnable.withConfig(letters, { tags: ["wrapped"], metadata: { team: "a" } })
+      for (const wrapped of [map(tagged, (text) => text), mapInput(tagged, (text: string) => text), mapError(tagged, (e) => e), tap(tagged, () => Effect.void)]) {
+        const events = yield* collect(Runnable.streamEvents(wrapped, "ab"))
+        expect(events[0]).toMatchObject({ name: "letters", tags: ["wrapped"], metadata: { team: "a" } })
+      }
+    }))
 })
