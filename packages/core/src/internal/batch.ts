@@ -8,8 +8,8 @@ import * as Stream from "effect/Stream"
 import { InvalidOptionError } from "../Errors.js"
 import type * as Runnable from "../Runnable.js"
 import { invoke, stream } from "./executor.js"
-import { configOf, isTracing, recursionLimit } from "./observedRun.js"
-import { currentContext, type RunContext, withContext } from "./runContext.js"
+import { configOf, isTracing, pastDepthLimit } from "./observedRun.js"
+import { currentContext, nested, withContext } from "./runContext.js"
 
 /**
  * The concurrency an executor will use: the option, else the runnable's own `withConfig`, else
@@ -115,10 +115,9 @@ export const batch = <In, Out, E, R>(
         // nobody observes: items are runs of the same depth, so each worker enters that depth
         // once and then calls the raw behaviour directly
         if (self.sync !== undefined) return runSyncBatch(items, self.sync, either)
-        const depth = parent.depth + 1
-        const limit = configOf(fiber).maxDepth
-        if (depth > limit) return recursionLimit(self.name, depth, limit)
-        const context: RunContext = { depth, lineage: parent.lineage, listener: undefined, attributes: undefined }
+        const limit = pastDepthLimit(fiber, parent, self.name)
+        if (limit !== undefined) return limit
+        const context = nested(parent)
         const inWorker: InWorker = (worker) => withContext(worker, context)
         return either
           ? runPool(items, concurrency, (input: In) => Effect.either(self.run(input)), inWorker)

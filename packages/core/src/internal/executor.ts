@@ -20,10 +20,11 @@ import * as Concat from "../Concat.js"
 import * as RunConfig from "../RunConfig.js"
 import type * as Runnable from "../Runnable.js"
 import { isSingleChunk } from "./runnable.js"
-import { configOf, isTracing, ObservedRun, recursionLimit } from "./observedRun.js"
+import { isTracing, ObservedRun, pastDepthLimit } from "./observedRun.js"
 import {
   currentContext,
   currentHolder,
+  nested,
   type Holder,
   ownHolder,
   type RunContext,
@@ -32,13 +33,6 @@ import {
 } from "./runContext.js"
 
 type AnyRunnable = Runnable.Runnable<any, any, any, any>
-
-const nested = (parent: RunContext): RunContext => ({
-  depth: parent.depth + 1,
-  lineage: parent.lineage,
-  listener: undefined,
-  attributes: undefined
-})
 
 const callSync = (self: AnyRunnable, input: unknown): Effect.Effect<any> => {
   try {
@@ -68,9 +62,8 @@ export const run = <In, Out, E, R>(
     if (parent.listener === undefined && !isTracing(fiber)) {
       if (self.sync !== undefined) return callSync(self, input)
       if (self.config === undefined) {
-        const depth = parent.depth + 1
-        const limit = configOf(fiber).maxDepth
-        if (depth > limit) return recursionLimit(self.name, depth, limit)
+        const limit = pastDepthLimit(fiber, parent, self.name)
+        if (limit !== undefined) return limit
         const effect = self.run(input)
         return withDepth(effect, ownHolder(fiber, holder), nested(parent))
       }
@@ -201,9 +194,8 @@ export const stream = <In, Out, E, R>(
       const parent = currentContext(fiber)
       if (parent.listener === undefined && !isTracing(fiber)) {
         if (self.config === undefined) {
-          const depth = parent.depth + 1
-          const limit = configOf(fiber).maxDepth
-          if (depth > limit) return recursionLimit(self.name, depth, limit)
+          const limit = pastDepthLimit(fiber, parent, self.name)
+          if (limit !== undefined) return limit
           return Effect.succeed(pullWithin(self.stream(input), nested(parent)))
         }
       }
@@ -240,9 +232,8 @@ export const transform = <In, Out, E, R, E2, R2>(
       const parent = currentContext(fiber)
       const upstream = pullWithin(input, parent)
       if (parent.listener === undefined && !isTracing(fiber) && self.config === undefined) {
-        const depth = parent.depth + 1
-        const limit = configOf(fiber).maxDepth
-        if (depth > limit) return recursionLimit(self.name, depth, limit)
+        const limit = pastDepthLimit(fiber, parent, self.name)
+        if (limit !== undefined) return limit
         return Effect.succeed(pullWithin(transformer(upstream), nested(parent)))
       }
       const run = new ObservedRun(fiber, parent, self, options)

@@ -42,12 +42,27 @@ export const isTracing = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean 
 export const configOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): RunConfig.RunConfigValue =>
   Context.get((fiber as FiberCaches).currentContext ?? fiber.getFiberRef(FiberRef.currentContext), RunConfig.RunConfig)
 
-/** @internal */
-export const recursionLimit = (
+const recursionLimit = (
   name: string,
   depth: number,
   limit: number
 ): Effect.Effect<never> => Effect.die(new RecursionLimitError({ runnable: name, depth, limit }))
+
+/**
+ * For a run nobody observes, nested in `parent`: the `RecursionLimitError` defect when it would
+ * go deeper than `RunConfig`'s `maxDepth`, else undefined.
+ *
+ * @internal
+ */
+export const pastDepthLimit = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  parent: RunContext,
+  name: string
+): Effect.Effect<never> | undefined => {
+  const depth = parent.depth + 1
+  const limit = configOf(fiber).maxDepth
+  return depth > limit ? recursionLimit(name, depth, limit) : undefined
+}
 
 type AnyRunnable = Runnable.Runnable<any, any, any, any>
 

@@ -28,6 +28,14 @@ export interface RunContext {
 /** @internal */
 export const rootContext: RunContext = { depth: 0, lineage: [], listener: undefined, attributes: undefined }
 
+/** The context of a run nested in `parent` that nobody observes: one level deeper, nothing else. @internal */
+export const nested = (parent: RunContext): RunContext => ({
+  depth: parent.depth + 1,
+  lineage: parent.lineage,
+  listener: undefined,
+  attributes: undefined
+})
+
 /** @internal */
 export class Holder {
   constructor(public current: RunContext) {}
