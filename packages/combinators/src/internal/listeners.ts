@@ -1,6 +1,7 @@
 /** @internal */
 import { Concat, Runnable } from "@fxchain/core"
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -48,7 +49,11 @@ export const withListeners = <In, Out, E, R, E2, R2>(
         yield* started(runId, input)
         const chunks: Array<Out> = []
         return self.stream(input).pipe(
-          Stream.tap((chunk) => Effect.sync(() => chunks.push(chunk))),
+          // per Effect chunk: `Stream.tap` would run an Effect per item and re-chunk the stream item by item
+          Stream.mapChunks((chunk) => {
+            Chunk.forEach(chunk, (item) => chunks.push(item))
+            return chunk
+          }),
           Stream.catchAllCause((cause) => Stream.fromEffect(failed(runId, input, cause))),
           Stream.concat(Stream.execute(Effect.suspend(() => ended(runId, input, Concat.combineAll(chunks) as Out))))
         )
