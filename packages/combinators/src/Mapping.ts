@@ -8,12 +8,15 @@
 import { Concat, Runnable } from "@fxchain/core"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 
 /** The gathered output of a stream, by the concat rule, as a one-chunk stream (or none). */
 const gathered = <A, B, E, R>(stream: Stream.Stream<A, E, R>, f: (value: A) => B): Stream.Stream<B, E, R> =>
-  Stream.unwrap(Effect.map(Stream.runCollect(stream), (chunks) =>
-    chunks.length === 0 ? Stream.empty : Stream.succeed(f(Concat.combineAll(chunks) as A))))
+  Stream.unwrap(Effect.map(Concat.gather(stream), Option.match({
+    onNone: () => Stream.empty,
+    onSome: (value) => Stream.succeed(f(value))
+  })))
 
 /**
  * Changes a runnable's output with a function. Streaming gathers the runnable's chunks (concat

@@ -16,6 +16,10 @@
  *
  * @since 0.1.0
  */
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 
 /**
  * Tells whether a value is a plain record: an object literal or an object without prototype.
@@ -92,3 +96,15 @@ export const combineAll = <A>(chunks: Iterable<A>): A | undefined => {
   }
   return result
 }
+
+/**
+ * Runs a stream to its end and combines its chunks by the concat rule: `Option.none()` when it
+ * produced none. This is how a step without `transform` gathers a streamed input, and how
+ * `Runnable.fromStream` makes its `invoke` result.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const gather = <A, E, R>(stream: Stream.Stream<A, E, R>): Effect.Effect<Option.Option<A>, E, R> =>
+  Effect.map(Stream.runCollect(stream), (chunks) =>
+    Chunk.isEmpty(chunks) ? Option.none() : Option.some(combineAll(chunks) as A))

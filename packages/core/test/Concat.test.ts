@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { Effect, Option, Stream } from "effect"
 import { Concat } from "../src/index.js"
 
 describe("Concat", () => {
@@ -41,4 +42,11 @@ describe("Concat", () => {
     expect(Concat.combineAll([])).toBeUndefined()
     expect(Concat.combineAll([{ a: [1] }, { a: [2] }])).toEqual({ a: [1, 2] })
   })
+
+  it.effect("gather runs a stream and combines its chunks, none when it produced none", () =>
+    Effect.gen(function*() {
+      expect(yield* Concat.gather(Stream.make("a", "b", "c"))).toEqual(Option.some("abc"))
+      expect(yield* Concat.gather(Stream.empty)).toEqual(Option.none())
+      expect(yield* Effect.flip(Concat.gather(Stream.fail("broken")))).toBe("broken")
+    }))
 })

@@ -210,10 +210,6 @@ export const stream = <In, Out, E, R>(
     })
   )
 
-const gather = <A, E, R>(input: Stream.Stream<A, E, R>): Effect.Effect<Option.Option<A>, E, R> =>
-  Effect.map(Stream.runCollect(input), (chunks) =>
-    Chunk.isEmpty(chunks) ? Option.none() : Option.some(Concat.combineAll(chunks) as A))
-
 /** @internal */
 export const transform = <In, Out, E, R, E2, R2>(
   self: Runnable.Runnable<In, Out, E, R>,
@@ -223,7 +219,7 @@ export const transform = <In, Out, E, R, E2, R2>(
   const transformer = self.transform
   if (transformer === undefined) {
     return Stream.unwrap(
-      Effect.map(gather(input), (gathered) =>
+      Effect.map(Concat.gather(input), (gathered) =>
         Option.isNone(gathered) ? Stream.empty : stream(self, gathered.value, options))
     )
   }

@@ -1,6 +1,7 @@
 /** @internal */
 import * as Effect from "effect/Effect"
 import { pipeArguments } from "effect/Pipeable"
+import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import * as Concat from "../Concat.js"
@@ -126,10 +127,10 @@ export const fromEffect = <In, Out, E, R>(
 ): Runnable.Runnable<In, Out, E, R> => make({ name: options?.name ?? nameOf(f, "lambda"), kind: options?.kind, run: f })
 
 const collect = <Out, E, R>(name: string, stream: Stream.Stream<Out, E, R>): Effect.Effect<Out, E | EmptyStreamError, R> =>
-  Effect.flatMap(Stream.runCollect(stream), (chunks) =>
-    chunks.length === 0
-      ? Effect.fail(new EmptyStreamError({ runnable: name }))
-      : Effect.succeed(Concat.combineAll(chunks) as Out))
+  Effect.flatMap(Concat.gather(stream), Option.match({
+    onNone: () => Effect.fail(new EmptyStreamError({ runnable: name })),
+    onSome: Effect.succeed
+  }))
 
 /** @internal */
 export const fromStream = <In, Out, E, R>(
