@@ -25,10 +25,10 @@ import {
   currentContext,
   currentHolder,
   nested,
-  type Holder,
   ownHolder,
   type RunContext,
   withContext,
+  withContextEachTime,
   withDepth
 } from "./runContext.js"
 
@@ -99,7 +99,7 @@ const pullWithin = <A, E, R>(
   ) => pull
 ): Stream.Stream<A, E, R> =>
   Stream.unwrapScoped(
-    Effect.map(Stream.toPull(stream), (pull) => Stream.fromChannel(repeatPull(onPull(swapAround(pull, context))))))
+    Effect.map(Stream.toPull(stream), (pull) => Stream.fromChannel(repeatPull(onPull(withContextEachTime(pull, context))))))
 
 /**
  * A pull (`Option.none()` at the end) as a channel writing its chunks: `Stream.repeatEffectChunkOption`
@@ -120,30 +120,6 @@ const repeatPull = <A, E, R>(
   return loop
 }
 
-/**
- * `pull` run as part of `context`: the fiber's current run is swapped in for the pull and back
- * after it. The handlers are made once per stream, not per pull (a stream's pulls never overlap).
- */
-const swapAround = <A, E, R>(pull: Effect.Effect<A, E, R>, context: RunContext): Effect.Effect<A, E, R> => {
-  let holder: Holder | undefined
-  let previous: RunContext = context
-  const handlers = {
-    onFailure: (cause: Cause.Cause<E>) => {
-      holder!.current = previous
-      return Effect.failCause(cause)
-    },
-    onSuccess: (value: A) => {
-      holder!.current = previous
-      return Effect.succeed(value)
-    }
-  }
-  return Effect.withFiberRuntime<A, E, R>((fiber) => {
-    holder = ownHolder(fiber)
-    previous = holder.current
-    holder.current = context
-    return Effect.matchCauseEffect(pull, handlers)
-  })
-}
 
 const observedStream = <A, E, R>(
   run: ObservedRun,

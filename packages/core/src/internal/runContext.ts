@@ -8,6 +8,7 @@
  *
  * @internal
  */
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
@@ -116,5 +117,33 @@ export const withDepth = <A, E, R>(
       holder.current = previous
       return Effect.succeed(value)
     }
+  })
+}
+
+/**
+ * `withDepth` for an effect run again and again (a stream's pull): each run of the returned effect
+ * swaps `context` in as the fiber's current run and back after it. The handlers are made once,
+ * not per run; the runs must not overlap, as a stream's pulls never do.
+ *
+ * @internal
+ */
+export const withContextEachTime = <A, E, R>(effect: Effect.Effect<A, E, R>, context: RunContext): Effect.Effect<A, E, R> => {
+  let holder: Holder | undefined
+  let previous: RunContext = context
+  const handlers = {
+    onFailure: (cause: Cause.Cause<E>) => {
+      holder!.current = previous
+      return Effect.failCause(cause)
+    },
+    onSuccess: (value: A) => {
+      holder!.current = previous
+      return Effect.succeed(value)
+    }
+  }
+  return Effect.withFiberRuntime<A, E, R>((fiber) => {
+    holder = ownHolder(fiber)
+    previous = holder.current
+    holder.current = context
+    return Effect.matchCauseEffect(effect, handlers)
   })
 }
