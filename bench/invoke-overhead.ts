@@ -8,6 +8,7 @@
 import { Runnable } from "@fxchain/core"
 import { Effect, Stream } from "effect"
 import { disableLangChainTracing, log, microsPerOp, report, round, type Row } from "./harness.js"
+import { f1, f2, f3, handWritten, langChainSequence, plainSequence } from "./threeSteps.js"
 
 disableLangChainTracing()
 const { RunnableLambda, RunnableSequence } = await import("@langchain/core/runnables")
@@ -16,10 +17,6 @@ const began = performance.now()
 const quick = process.argv.includes("--quick")
 const scale = quick ? 0.1 : 1
 const repeats = 5
-
-const f1 = (x: number) => x + 1
-const f2 = (x: number) => x * 2
-const f3 = (x: number) => x - 3
 
 // fxchain: the headline, a run invoking two nested runs (three runs in all)
 const a = Runnable.sync(f1, { name: "a" })
@@ -36,22 +33,9 @@ const threeSyncRuns = (n: number) =>
     Effect.flatMap((x) => Runnable.invoke(c, x))
   )
 
-// hand-written Effect
-const handWritten = (n: number) =>
-  Effect.succeed(n).pipe(
-    Effect.flatMap((x) => Effect.succeed(f1(x))),
-    Effect.flatMap((x) => Effect.succeed(f2(x))),
-    Effect.flatMap((x) => Effect.succeed(f3(x)))
-  )
-
-// plain async/await
-const p1 = async (x: number) => f1(x)
-const p2 = async (x: number) => f2(x)
-const p3 = async (x: number) => f3(x)
-const plain = async (n: number) => p3(await p2(await p1(n)))
-
-// @langchain/core
-const sequence = RunnableSequence.from([RunnableLambda.from(f1), RunnableLambda.from(f2), RunnableLambda.from(f3)])
+// the same three steps hand-written with Effect, as async functions and in @langchain/core
+const plain = plainSequence
+const sequence = langChainSequence({ RunnableSequence, RunnableLambda })
 
 // sanity: every variant computes what it should
 if ((await Effect.runPromise(Runnable.invoke(nested, 5))) !== f2(f1(5))) throw new Error("nested: wrong output")

@@ -23,6 +23,7 @@ import { Runnable } from "@fxchain/core"
 import { Effect } from "effect"
 import { setMaxListeners } from "node:events"
 import { collectGarbage, disableLangChainTracing, effectPool, log, median, microsPerOp, report, round, type Row } from "./harness.js"
+import { f1, f2, f3, langChainSequence, plainSequence } from "./threeSteps.js"
 
 disableLangChainTracing()
 const { RunnableLambda, RunnableSequence } = await import("@langchain/core/runnables")
@@ -35,10 +36,6 @@ const scale = quick ? 0.1 : 1
 // (1) invoke of a 3-step sequence
 // -----------------------------------------------------------------------------
 
-const f1 = (x: number) => x + 1
-const f2 = (x: number) => x * 2
-const f3 = (x: number) => x - 3
-
 const fxSequence = Fx.sequence(
   Runnable.sync(f1, { name: "f1" }),
   Runnable.sync(f2, { name: "f2" }),
@@ -46,11 +43,7 @@ const fxSequence = Fx.sequence(
 )
 const facade = PromiseRunnable.make(fxSequence)
 const neverAborted = new AbortController().signal
-const p1 = async (x: number) => f1(x)
-const p2 = async (x: number) => f2(x)
-const p3 = async (x: number) => f3(x)
-const plainSequence = async (n: number) => p3(await p2(await p1(n)))
-const lcSequence = RunnableSequence.from([RunnableLambda.from(f1), RunnableLambda.from(f2), RunnableLambda.from(f3)])
+const lcSequence = langChainSequence({ RunnableSequence, RunnableLambda })
 
 const expected = f3(f2(f1(5)))
 const checks: Array<[string, unknown]> = [

@@ -14,6 +14,7 @@ import * as Fx from "@fxchain/combinators"
 import { Runnable } from "@fxchain/core"
 import { Effect } from "effect"
 import { disableLangChainTracing, log, microsPerOp, report, round, type Row } from "./harness.js"
+import { f1, f2, f3, handWritten, langChainSequence, p1, p2, p3, plainSequence } from "./threeSteps.js"
 
 disableLangChainTracing()
 const { RunnableLambda, RunnableMap, RunnableSequence } = await import("@langchain/core/runnables")
@@ -23,9 +24,6 @@ const quick = process.argv.includes("--quick")
 const scale = quick ? 0.1 : 1
 const repeats = 5
 
-const f1 = (x: number) => x + 1
-const f2 = (x: number) => x * 2
-const f3 = (x: number) => x - 3
 const f4 = (x: number) => x * x
 const f5 = (x: number) => -x
 
@@ -43,17 +41,7 @@ const fxEffectSequence = Fx.sequence(
   Runnable.fromEffect((x: number) => Effect.succeed(f2(x)), { name: "f2" }),
   Runnable.fromEffect((x: number) => Effect.succeed(f3(x)), { name: "f3" })
 )
-const handWritten = (n: number) =>
-  Effect.succeed(n).pipe(
-    Effect.flatMap((x) => Effect.succeed(f1(x))),
-    Effect.flatMap((x) => Effect.succeed(f2(x))),
-    Effect.flatMap((x) => Effect.succeed(f3(x)))
-  )
-const p1 = async (x: number) => f1(x)
-const p2 = async (x: number) => f2(x)
-const p3 = async (x: number) => f3(x)
-const plainSequence = async (n: number) => p3(await p2(await p1(n)))
-const lcSequence = RunnableSequence.from([RunnableLambda.from(f1), RunnableLambda.from(f2), RunnableLambda.from(f3)])
+const lcSequence = langChainSequence({ RunnableSequence, RunnableLambda })
 
 // -----------------------------------------------------------------------------
 // (b) parallel map of 5 synchronous branches
