@@ -10,7 +10,7 @@
  *
  * @internal
  */
-import { Runnable, type RunEvent } from "@fxchain/core"
+import { Runnable, RunEvent } from "@fxchain/core"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as PromiseRunnable from "../PromiseRunnable.js"
@@ -46,23 +46,20 @@ export const eventType = (kind: RunEvent.RunKind): PromiseRunnable.EventType => 
  */
 export const eventFilter = (filter: PromiseRunnable.EventFilter): RunEvent.Filter | undefined => {
   const { excludeNames, excludeTags, excludeTypes, includeNames, includeTags, includeTypes } = filter
-  const restricted = includeNames !== undefined || includeTypes !== undefined || includeTags !== undefined
-  if (!restricted && excludeNames === undefined && excludeTypes === undefined && excludeTags === undefined) {
-    return undefined
+  if (
+    includeNames === undefined && includeTypes === undefined && includeTags === undefined &&
+    excludeNames === undefined && excludeTypes === undefined && excludeTags === undefined
+  ) return undefined
+  // core's rules, with each run's kind read as its LangChain type
+  const byType: RunEvent.Filter = {
+    includeNames,
+    includeKinds: includeTypes,
+    includeTags,
+    excludeNames,
+    excludeKinds: excludeTypes,
+    excludeTags
   }
-  return (event) => {
-    const type = eventType(event.kind)
-    const hasTag = (tags: ReadonlyArray<string>) => event.tags.some((tag) => tags.includes(tag))
-    if (
-      restricted &&
-      !(includeNames?.includes(event.name) === true || includeTypes?.includes(type) === true ||
-        (includeTags !== undefined && hasTag(includeTags)))
-    ) return false
-    if (excludeNames?.includes(event.name) === true) return false
-    if (excludeTypes?.includes(type) === true) return false
-    if (excludeTags !== undefined && hasTag(excludeTags)) return false
-    return true
-  }
+  return (event) => RunEvent.matches(byType, { ...event, kind: eventType(event.kind) })
 }
 
 /** An error as LangChain puts it in `data.error`: text naming its tag (or class name) and message. */
