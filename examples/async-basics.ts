@@ -19,7 +19,7 @@ export const inParis = Runnable.invoke(temperature, "Paris") // Effect<number, U
 export const warmest = Effect.gen(function*() {
   const [paris, lima] = yield* Runnable.batch(temperature, ["Paris", "Lima"])
   return paris > lima ? "Paris" : "Lima"
-}) // Effect<string, UnknownCity | InvalidOptionError>
+}) // Effect<string, UnknownCity>
 
 // --- at the edge of a program, run the Effect
 export const printWarmest = () => Effect.runPromise(warmest).then((city) => console.log(`warmest: ${city}`))

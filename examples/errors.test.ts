@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Fx from "@fxchain/combinators"
 import { Errors, Runnable } from "@fxchain/core"
-import { Cause, Effect, Either, Exit, Fiber, Schedule, Stream, TestClock } from "effect"
+import { Cause, Effect, Either, Exit, Fiber, Option, Schedule, Stream, TestClock } from "effect"
 import * as errors from "./errors.js"
 
 describe("examples/errors (docs/errors.md)", () => {
@@ -79,7 +79,7 @@ describe("examples/errors (docs/errors.md)", () => {
 
   it.effect("fxchain's own errors: tagged, naming the runnable", () =>
     Effect.gen(function*() {
-      const badOption = yield* Effect.flip(errors.badOption)
+      const badOption = Option.getOrThrow(Cause.dieOption(Option.getOrThrow(Exit.causeOption(yield* Effect.exit(errors.badOption)))))
       expect(badOption).toBeInstanceOf(Errors.InvalidOptionError)
       expect(badOption).toMatchObject({ _tag: "InvalidOptionError", runnable: "summarize", option: "concurrency", value: 0 })
 

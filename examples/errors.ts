@@ -85,7 +85,7 @@ export const lastResort = Runnable.invoke(parseAmount, "ten").pipe(
 ) // "crashed: not an amount: ten"
 
 // --- fxchain's own errors
-export const badOption = Runnable.batch(summarize, [], { concurrency: 0 }) // InvalidOptionError, before anything runs
+export const badOption = Runnable.batch(summarize, [], { concurrency: 0 }) // dies: InvalidOptionError, before anything runs
 export const tooSlow = Runnable.invoke(Fx.timeout(crm, "1 second"), 1) // TimeoutError at 1 s; crm is interrupted
 export const noRoute = Runnable.invoke(
   Fx.route((ticket: Ticket) => ticket.owner, { ada: summarize }),

@@ -33,7 +33,7 @@ export const Triage = Schema.Struct({
 
 export const triage = Fx.sequence(triagePrompt, model, OutputParser.schema(Triage))
 // Runnable<{ product: string; ticket: string; history?: ... }, { category: ...; urgency: ... }, MissingVariableError
-//   | InvalidVariableError | AiError | ParseFailure | SchemaMismatch, LanguageModel>
+//   | InvalidVariableError | AiError | ParseFailure | SchemaError, LanguageModel>
 
 // --- FakeModel in a test: scripted answers, and the prompts it received
 export const triageTest = Effect.gen(function*() {

@@ -91,13 +91,13 @@ const canned = Runnable.sync((_: string) => "We are busy, please try again later
 export const answer: Runnable.Runnable<string, string> = gpt.pipe(Fx.withFallbacks([claude, canned]))
 export const answerOrOverloaded: Runnable.Runnable<string, string, Overloaded> = Fx.withFallbacks(gpt, [claude])
 
-// `when` picks the failures that fall back; the others come out at once (and stay in the type)
+// `while` picks the failures that fall back; the others come out at once (and stay in the type)
 export const onlyOverloads: Runnable.Runnable<string, string, Overloaded | Refused> = Fx.withFallbacks(gpt, [claude], {
-  when: (error) => error._tag === "Overloaded"
+  while: (error) => error._tag === "Overloaded"
 })
 // a refinement takes the errors it accepts out of the type
 export const refusalsStay: Runnable.Runnable<string, string, Refused> = gpt.pipe(
-  Fx.withFallbacks([canned], { when: (error): error is Overloaded => error._tag === "Overloaded" })
+  Fx.withFallbacks([canned], { while: (error): error is Overloaded => error._tag === "Overloaded" })
 )
 
 // `exceptionKey`: each fallback gets the input with the error that made it run

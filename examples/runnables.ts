@@ -30,10 +30,10 @@ export const parse = Runnable.fromEffect(
 export const one = Runnable.invoke(parse, "42") // Effect<number, NotANumber>
 
 export const failFast = Runnable.batch(parse, ["1", "x", "3"], { concurrency: 2 })
-// Effect<number[], NotANumber | InvalidOptionError>: fails with NotANumber("x"), interrupting the rest
+// Effect<number[], NotANumber>: fails with NotANumber("x"), interrupting the rest
 
 export const eachResult = Runnable.batch(parse, ["1", "x", "3"], { mode: "either" })
-// Effect<Either<number, NotANumber>[], InvalidOptionError>: [right(1), left(NotANumber("x")), right(3)]
+// Effect<Either<number, NotANumber>[]>: [right(1), left(NotANumber("x")), right(3)]
 
 export const asCompleted = Runnable.batchAsCompleted(parse, ["1", "x", "3"], { concurrency: 3 })
 // Stream<readonly [index, Either<number, NotANumber>]>, in completion order

@@ -104,7 +104,7 @@ export const isRateLimited = (error: AiError.AiError): boolean =>
 export type TicketError =
   | AiError.AiError
   | OutputParser.ParseFailure
-  | OutputParser.SchemaMismatch
+  | Fx.SchemaError
   | PromptTemplate.MissingVariableError
   | PromptTemplate.InvalidVariableError
   | Fx.TimeoutError

@@ -198,7 +198,7 @@ export const describeError = (error: unknown): string => {
     }
     case "ParseFailure":
       return "the answer was not the JSON asked for"
-    case "SchemaMismatch":
+    case "SchemaError":
       return "the answer did not fit the Triage schema"
     default:
       return `${failure._tag}${failure.message === undefined || failure.message === "" ? "" : `: ${failure.message}`}`

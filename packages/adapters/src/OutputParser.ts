@@ -27,8 +27,8 @@
  *
  * @since 0.1.0
  */
+import type { SchemaError } from "@fxchain/combinators"
 import type { Runnable } from "@fxchain/core"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/outputParser.js"
@@ -92,23 +92,6 @@ export class ParseFailure extends Schema.TaggedError<ParseFailure>()("ParseFailu
   override get message(): string {
     const excerpt = this.text.length > 80 ? `${this.text.slice(0, 80)}…` : this.text
     return `Runnable "${this.runnable}" could not parse its input as JSON: ${this.reason} (text: ${JSON.stringify(excerpt)})`
-  }
-}
-
-/**
- * A parser's text is JSON, but not a value its schema accepts. Carries the raw text and the
- * schema's `ParseError` (every issue found, not only the first).
- *
- * @since 0.1.0
- * @category errors
- */
-export class SchemaMismatch extends Schema.TaggedError<SchemaMismatch>()("SchemaMismatch", {
-  runnable: Schema.String,
-  text: Schema.String,
-  parseError: Schema.instanceOf(ParseResult.ParseError)
-}) {
-  override get message(): string {
-    return `Runnable "${this.runnable}" got JSON that does not fit its schema: ${this.parseError.message}`
   }
 }
 
@@ -178,7 +161,7 @@ export const json: (options?: Options) => Runnable.Runnable<Input, JsonValue, Pa
 
 /**
  * JSON from a model's answer (as `json` reads it), decoded with an `effect/Schema`. Text that is
- * not JSON fails with `ParseFailure`; JSON the schema rejects fails with `SchemaMismatch`,
+ * not JSON fails with `ParseFailure`; JSON the schema rejects fails with `Fx.SchemaError` (boundary `"output"`),
  * carrying the schema's `ParseError` (all its issues) and the raw text.
  *
  * Streaming consumes the model's chunks as they arrive and yields one chunk, the decoded value,
@@ -193,7 +176,7 @@ export const json: (options?: Options) => Runnable.Runnable<Input, JsonValue, Pa
  *
  * const Person = Schema.Struct({ name: Schema.String, age: Schema.Number })
  * const parser = OutputParser.schema(Person)
- * // Runnable<Input, { readonly name: string; readonly age: number }, ParseFailure | SchemaMismatch>
+ * // Runnable<Input, { readonly name: string; readonly age: number }, ParseFailure | SchemaError>
  * ```
  *
  * @since 0.1.0
@@ -202,7 +185,7 @@ export const json: (options?: Options) => Runnable.Runnable<Input, JsonValue, Pa
 export const schema: <A, I, R>(
   schema: Schema.Schema<A, I, R>,
   options?: Options
-) => Runnable.Runnable<Input, A, ParseFailure | SchemaMismatch, R> = internal.schema
+) => Runnable.Runnable<Input, A, ParseFailure | SchemaError, R> = internal.schema
 
 /**
  * A list from a model's answer: items separated by commas or line breaks (see `ListOptions`),

@@ -359,7 +359,7 @@ describe("OutputParser.schema", () => {
   it.effect("decodes the JSON with the schema", () =>
     Effect.gen(function*() {
       expectTypeOf(parser).toEqualTypeOf<
-        Runnable.Runnable<OutputParser.Input, typeof Book.Type, OutputParser.ParseFailure | OutputParser.SchemaMismatch>
+        Runnable.Runnable<OutputParser.Input, typeof Book.Type, OutputParser.ParseFailure | Fx.SchemaError>
       >()
       expect([parser.name, parser.kind]).toEqual(["SchemaOutputParser", "parser"])
       const text = "```json\n{\"title\": \"Dune\", \"published\": \"1965-08-01\", \"pages\": 412, \"extra\": true}\n```"
@@ -368,18 +368,18 @@ describe("OutputParser.schema", () => {
       expect(book.published).toBeInstanceOf(Date)
     }))
 
-  it.effect("JSON the schema rejects fails with SchemaMismatch carrying the ParseError (every issue) and the raw text", () =>
+  it.effect("JSON the schema rejects fails with SchemaError (boundary output) carrying the ParseError (every issue) and the raw text", () =>
     Effect.gen(function*() {
       const text = `{"title": 7, "published": "1965-08-01"}`
       const error = yield* Effect.flip(Runnable.invoke(parser, text))
-      expect(error).toBeInstanceOf(OutputParser.SchemaMismatch)
-      if (error._tag !== "SchemaMismatch") throw error
+      expect(error).toBeInstanceOf(Fx.SchemaError)
+      if (error._tag !== "SchemaError") throw error
       expect(error.text).toBe(text)
       expect(error.runnable).toBe("SchemaOutputParser")
       expect(ParseResult.isParseError(error.parseError)).toBe(true)
       expect(error.parseError.message).toMatch(/\["title"\][\s\S]*Expected string, actual 7/)
       expect(error.parseError.message).toMatch(/\["pages"\][\s\S]*is missing/)
-      expect(error.message).toContain(`Runnable "SchemaOutputParser" got JSON that does not fit its schema:`)
+      expect(error.message).toContain(`Runnable "SchemaOutputParser" got an output that does not fit its schema`)
     }))
 
   it.effect("text that is not JSON fails with ParseFailure", () =>
@@ -405,7 +405,7 @@ describe("OutputParser.schema", () => {
       expect(seen).toEqual([expected])
 
       const mismatch = yield* Effect.flip(transformed(parser, [`{"title": "Dune"`, `}`]))
-      expect(mismatch).toMatchObject({ _tag: "SchemaMismatch", text: `{"title": "Dune"}` })
+      expect(mismatch).toMatchObject({ _tag: "SchemaError", boundary: "output", text: `{"title": "Dune"}` })
     }))
 })
 

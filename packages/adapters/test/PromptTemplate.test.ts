@@ -49,9 +49,13 @@ describe("PromptTemplate.make", () => {
     prompt.pipe(Runnable.invoke({ topic: "tides" }))
     // @ts-expect-error -- a value is a string
     prompt.pipe(Runnable.invoke({ topic: "tides", style: 3 }))
-    // extra keys are allowed, even in an object literal
-    prompt.pipe(Runnable.invoke({ topic: "tides", style: "prose", unused: true }))
-    Runnable.invoke(prompt, { topic: "tides", style: "prose", unused: true })
+    // extra keys are allowed (a record passed along carries more than the template uses)...
+    const record = { topic: "tides", style: "prose", unused: true }
+    Runnable.invoke(prompt, record)
+    prompt.pipe(Runnable.invoke(record))
+    // ...but an object literal written for the template is checked for typos, as TypeScript does
+    // @ts-expect-error -- "styel" is not a variable (and "style" is missing)
+    Runnable.invoke(prompt, { topic: "tides", styel: "prose" })
     expect(missing).toBeDefined()
   })
 
@@ -117,7 +121,7 @@ describe("PromptTemplate.make", () => {
   it.effect("a missing variable is a typed failure, not a defect, inside a sequence (templates are not `sync`)", () =>
     Effect.gen(function*() {
       const prompt = PromptTemplate.make("Hi {name}")
-      expect(prompt.sync).toBeUndefined()
+      expect(prompt[Runnable.TypeId].sync).toBeUndefined()
       let calls = 0
       const model = Runnable.sync((input: Prompt.Prompt) => {
         calls++

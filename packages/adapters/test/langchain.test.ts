@@ -223,7 +223,7 @@ describe("toLangChain", () => {
       run: (_: string) =>
         Effect.zipRight(
           Greeting,
-          hanging(started, log).run("x")
+          Runnable.invoke(hanging(started, log), "x")
         )
     })
     const step = toLangChain(waiting, { layer })

@@ -74,8 +74,8 @@ export const hitAttribute: "fxchain.cache.hit" = internal.hitAttribute
  *   a stream of the cached runnable yields that output as one chunk. A streamed input is
  *   gathered first (the key needs all of it).
  * - Bad options (a `capacity` that is not an integer >= 1, a `timeToLive` that is not a
- *   duration) make the returned Effect die with `InvalidOptionError` (from `@fxchain/core`'s
- *   `Errors`, naming the option): programming errors stay out of its error type.
+ *   duration of 0 or more) throw `InvalidOptionError` (from `@fxchain/core`'s `Errors`, naming
+ *   the option) when `cached` is called, as every bad option does (see core's `Options`).
  *
  * @example
  * ```ts

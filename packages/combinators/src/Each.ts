@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { type Errors, Runnable } from "@fxchain/core"
+import { Options, Runnable } from "@fxchain/core"
 
 /**
  * Runs `runnable` on every element of an array input, at most `concurrency` at once (default:
@@ -26,9 +26,11 @@ import { type Errors, Runnable } from "@fxchain/core"
 export const each = <In, Out, E, R>(
   runnable: Runnable.Runnable<In, Out, E, R>,
   options?: Runnable.ConcurrencyOptions
-): Runnable.Runnable<ReadonlyArray<In>, Array<Out>, E | Errors.InvalidOptionError, R> =>
-  Runnable.make({
+): Runnable.Runnable<ReadonlyArray<In>, Array<Out>, E, R> => {
+  if (options?.concurrency !== undefined) Options.integer("each", "concurrency", options.concurrency, { min: 1 })
+  return Runnable.make({
     name: "each",
     kind: "chain",
     run: (inputs: ReadonlyArray<In>) => Runnable.batch(runnable, inputs, options)
   })
+}

@@ -68,8 +68,10 @@ export class AlternativeNotFound extends Schema.TaggedError<AlternativeNotFound>
 }
 
 /**
- * A value at a schema boundary of `Fx.withSchema` did not fit: the runnable's input (before it
- * ran) or its output (after). Carries the `ParseError`.
+ * A value at a schema boundary did not fit its schema: the input of a runnable wrapped by
+ * `Fx.withSchema` (before it ran) or its output (after), or the JSON an output parser read
+ * (`OutputParser.schema`, boundary `"output"`, with the raw `text`). Carries the `ParseError`
+ * (every issue found, not only the first). fxchain's one schema-mismatch error.
  *
  * @since 0.1.0
  * @category errors
@@ -77,7 +79,9 @@ export class AlternativeNotFound extends Schema.TaggedError<AlternativeNotFound>
 export class SchemaError extends Schema.TaggedError<SchemaError>()("SchemaError", {
   runnable: Schema.String,
   boundary: Schema.Literal("input", "output"),
-  parseError: Schema.instanceOf(ParseResult.ParseError)
+  parseError: Schema.instanceOf(ParseResult.ParseError),
+  /** The text the value was read from, when it was parsed from text (an output parser's JSON). */
+  text: Schema.optional(Schema.String)
 }) {
   override get message(): string {
     return `Runnable "${this.runnable}" got an ${this.boundary} that does not fit its schema: ${this.parseError.message}`

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Errors, Runnable } from "@fxchain/core"
+import { Options, Runnable } from "@fxchain/core"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
@@ -96,7 +96,7 @@ export interface FallbacksOptions<Error, K extends string = never> {
    * Which failures move on to the next runnable (by default every typed failure). A defect or an
    * interruption never does. A failure it rejects comes out unchanged at once.
    */
-  readonly when?: ((error: Error) => boolean) | undefined
+  readonly while?: ((error: Error) => boolean) | undefined
   /**
    * Hands the failure on (LangChain's `exceptionKey`): the next runnable's input is
    * `{ ...input, [exceptionKey]: error }`, the original input with the latest error. The input
@@ -106,15 +106,15 @@ export interface FallbacksOptions<Error, K extends string = never> {
 }
 
 const validate = (fallbacks: ReadonlyArray<unknown>, options: FallbacksOptions<unknown, string> | undefined): void => {
-  const invalid = (option: string, value: unknown, expected: string) =>
-    new Errors.InvalidOptionError({ runnable: "withFallbacks", option, value, expected })
   if (!Array.isArray(fallbacks) || fallbacks.length === 0 || !fallbacks.every(Runnable.isRunnable)) {
-    throw invalid("fallbacks", fallbacks, "a non-empty array of runnables")
+    Options.invalid("withFallbacks", "fallbacks", fallbacks, "a non-empty array of runnables")
   }
   const key = options?.exceptionKey
   if (key !== undefined && (typeof key !== "string" || key === "")) {
-    throw invalid("exceptionKey", key, "a non-empty string")
+    Options.invalid("withFallbacks", "exceptionKey", key, "a non-empty string")
   }
+  const accepted = options?.while
+  if (accepted !== undefined && typeof accepted !== "function") Options.invalid("withFallbacks", "while", accepted, "a function")
 }
 
 const make = (
@@ -125,9 +125,9 @@ const make = (
   validate(fallbacks, options)
   const runnables = [self, ...fallbacks]
   const last = runnables.length - 1
-  const when = options?.when
+  const accepted = options?.while
   const key = options?.exceptionKey
-  const accepts = (error: unknown) => when === undefined || when(error)
+  const accepts = (error: unknown) => accepted === undefined || accepted(error)
   const handOn = (input: unknown, error: unknown) =>
     key === undefined ? input : { ...(input as Record<string, unknown>), [key]: error }
 
@@ -167,12 +167,13 @@ const make = (
  * Tries a runnable, then each fallback in order while they fail (LangChain's `withFallbacks`):
  * the first success is the output.
  *
- * - Which failures fall back: those `when` accepts, by default every typed failure; never a
- *   defect (an exception thrown in user code) nor an interruption. A failure `when` rejects comes
+ * - Which failures fall back: those `while` accepts (named as in `Effect.retry` and `Fx.retry`),
+ *   by default every typed failure; never a defect (an exception thrown in user code) nor an
+ *   interruption. A failure `while` rejects comes
  *   out unchanged at once, and so does the last fallback's.
- * - Error type: without `when`, only the last fallback's error can come out, so the error type is
- *   its error type. With `when`, any runnable's error can (those `when` rejects); a refinement as
- *   `when` (`(error) => error is Retryable`) takes the errors it accepts out of the type, except
+ * - Error type: without `while`, only the last fallback's error can come out, so the error type is
+ *   its error type. With `while`, any runnable's error can (those `while` rejects); a refinement as
+ *   `while` (`(error) => error is Retryable`) takes the errors it accepts out of the type, except
  *   the last fallback's.
  * - `exceptionKey`: each fallback gets `{ ...input, [exceptionKey]: error }`, the original input
  *   with the error that made it run; the types check that the fallbacks accept it.
@@ -196,7 +197,7 @@ const make = (
  * declare const canned: Runnable.Runnable<string, string, never>
  *
  * const answer = gpt.pipe(Fx.withFallbacks([claude, canned])) // Runnable<string, string, never>
- * const onlyOverloads = Fx.withFallbacks(gpt, [claude], { when: (error) => error === "Overloaded" })
+ * const onlyOverloads = Fx.withFallbacks(gpt, [claude], { while: (error) => error === "Overloaded" })
  * // Runnable<string, string, "Overloaded" | "Refused">
  * ```
  *
@@ -206,7 +207,7 @@ const make = (
 export const withFallbacks: {
   <const Fs extends FallbackRunnables, K extends string = never>(
     fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
-    options?: FallbacksOptions<never, K> & { readonly when?: undefined }
+    options?: FallbacksOptions<never, K> & { readonly while?: undefined }
   ): <In extends Fallbacks.Input<Fs, K>, Out, E extends Fallbacks.ExceptionSlot<Fs, K>, R>(
     self: Runnable.Runnable<In, Out, E, R>
   ) => Runnable.Runnable<
@@ -223,7 +224,7 @@ export const withFallbacks: {
   >(
     fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
     options: FallbacksOptions<never, K> & {
-      readonly when: Refinement<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, W>
+      readonly while: Refinement<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, W>
     }
   ): <In extends Fallbacks.Input<Fs, K>, Out, R>(
     self: Runnable.Runnable<In, Out, E, R>
@@ -254,7 +255,7 @@ export const withFallbacks: {
   >(
     self: Runnable.Runnable<In, Out, E, R>,
     fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
-    options?: FallbacksOptions<never, K> & { readonly when?: undefined }
+    options?: FallbacksOptions<never, K> & { readonly while?: undefined }
   ): Runnable.Runnable<
     In,
     Out | Runnable.Runnable.Output<Fs[number]>,
@@ -273,7 +274,7 @@ export const withFallbacks: {
     self: Runnable.Runnable<In, Out, E, R>,
     fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
     options: FallbacksOptions<never, K> & {
-      readonly when: Refinement<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, W>
+      readonly while: Refinement<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, W>
     }
   ): Runnable.Runnable<
     In,

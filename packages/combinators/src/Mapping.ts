@@ -28,17 +28,12 @@ const gathered = <A, B, E, R>(stream: Stream.Stream<A, E, R>, f: (value: A) => B
 export const map: {
   <Out, B>(f: (output: Out) => B): <In, E, R>(self: Runnable.Runnable<In, Out, E, R>) => Runnable.Runnable<In, B, E, R>
   <In, Out, E, R, B>(self: Runnable.Runnable<In, Out, E, R>, f: (output: Out) => B): Runnable.Runnable<In, B, E, R>
-} = dual(2, <In, Out, E, R, B>(self: Runnable.Runnable<In, Out, E, R>, f: (output: Out) => B): Runnable.Runnable<In, B, E, R> => {
-  const sync = self.sync
-  return Runnable.make({
-    name: self.name,
-    kind: self.kind,
-    config: self.config,
-    run: (input: In) => Effect.map(self.run(input), f),
-    stream: (input: In) => gathered(self.stream(input), f),
+} = dual(2, <In, Out, E, R, B>(self: Runnable.Runnable<In, Out, E, R>, f: (output: Out) => B): Runnable.Runnable<In, B, E, R> =>
+  Runnable.wrap(self, ({ run, stream, sync }) => ({
+    run: (input: In) => Effect.map(run(input), f),
+    stream: stream === undefined ? undefined : (input: In) => gathered(stream(input), f),
     sync: sync === undefined ? undefined : (input: In) => f(sync(input))
-  })
-})
+  })))
 
 /**
  * Changes a runnable's input with a function applied before it runs.
@@ -49,17 +44,12 @@ export const map: {
 export const mapInput: {
   <In, A>(f: (input: A) => In): <Out, E, R>(self: Runnable.Runnable<In, Out, E, R>) => Runnable.Runnable<A, Out, E, R>
   <In, Out, E, R, A>(self: Runnable.Runnable<In, Out, E, R>, f: (input: A) => In): Runnable.Runnable<A, Out, E, R>
-} = dual(2, <In, Out, E, R, A>(self: Runnable.Runnable<In, Out, E, R>, f: (input: A) => In): Runnable.Runnable<A, Out, E, R> => {
-  const sync = self.sync
-  return Runnable.make({
-    name: self.name,
-    kind: self.kind,
-    config: self.config,
-    run: (input: A) => Effect.suspend(() => self.run(f(input))),
-    stream: (input: A) => Stream.suspend(() => self.stream(f(input))),
+} = dual(2, <In, Out, E, R, A>(self: Runnable.Runnable<In, Out, E, R>, f: (input: A) => In): Runnable.Runnable<A, Out, E, R> =>
+  Runnable.wrap(self, ({ run, stream, sync }) => ({
+    run: (input: A) => Effect.suspend(() => run(f(input))),
+    stream: stream === undefined ? undefined : (input: A) => Stream.suspend(() => stream(f(input))),
     sync: sync === undefined ? undefined : (input: A) => sync(f(input))
-  })
-})
+  })))
 
 /** Marks a failure of the upstream stream, so that `mapError` changes only the runnable's own. */
 class UpstreamFailure {
@@ -77,21 +67,16 @@ class UpstreamFailure {
 export const mapError: {
   <E, E2>(f: (error: E) => E2): <In, Out, R>(self: Runnable.Runnable<In, Out, E, R>) => Runnable.Runnable<In, Out, E2, R>
   <In, Out, E, R, E2>(self: Runnable.Runnable<In, Out, E, R>, f: (error: E) => E2): Runnable.Runnable<In, Out, E2, R>
-} = dual(2, <In, Out, E, R, E2>(self: Runnable.Runnable<In, Out, E, R>, f: (error: E) => E2): Runnable.Runnable<In, Out, E2, R> => {
-  const transform = self.transform
-  return Runnable.make<In, Out, E2, R>({
-    name: self.name,
-    kind: self.kind,
-    config: self.config,
-    run: (input) => Effect.mapError(self.run(input), f),
-    stream: (input) => Stream.mapError(self.stream(input), f),
-    sync: self.sync,
+} = dual(2, <In, Out, E, R, E2>(self: Runnable.Runnable<In, Out, E, R>, f: (error: E) => E2): Runnable.Runnable<In, Out, E2, R> =>
+  Runnable.wrap(self, ({ run, stream, sync, transform }) => ({
+    run: (input: In) => Effect.mapError(run(input), f),
+    stream: stream === undefined ? undefined : (input: In) => Stream.mapError(stream(input), f),
+    sync,
     transform: transform === undefined ? undefined : <E3, R3>(input: Stream.Stream<In, E3, R3>) =>
       transform(Stream.mapError(input, (error) => new UpstreamFailure(error))).pipe(
         Stream.mapError((error) => error instanceof UpstreamFailure ? error.error as E3 : f(error as E))
       )
-  })
-})
+  })))
 
 /**
  * Runs an effect on a runnable's output and keeps the output; a failure of the effect fails the
@@ -113,23 +98,20 @@ export const tap: {
   self: Runnable.Runnable<In, Out, E, R>,
   f: (output: Out) => Effect.Effect<X, E2, R2>
 ): Runnable.Runnable<In, Out, E | E2, R | R2> =>
-  Runnable.make<In, Out, E | E2, R | R2>({
-    name: self.name,
-    kind: self.kind,
-    config: self.config,
-    run: (input) => Effect.tap(self.run(input), f),
-    stream: (input) =>
+  Runnable.wrap(self, ({ run, stream }) => ({
+    run: (input: In) => Effect.tap(run(input), f),
+    stream: stream === undefined ? undefined : (input: In) =>
       Stream.suspend(() => {
         const chunks: Array<Out> = []
         const atEnd = Effect.suspend((): Effect.Effect<unknown, E2, R2> =>
           chunks.length === 0 ? Effect.void : f(Concat.combineAll(chunks) as Out)
         )
         return Stream.concat(
-          Stream.map(self.stream(input), (chunk) => {
-            chunks.push(chunk)
+          Stream.mapChunks(stream(input), (chunk) => {
+            for (const item of chunk) chunks.push(item)
             return chunk
           }),
           Stream.drain(Stream.fromEffect(atEnd))
         )
       })
-  }))
+  })))

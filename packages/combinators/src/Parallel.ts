@@ -48,8 +48,8 @@ const plan = (branches: Readonly<Record<string, AnyRunnable>>): Plan => {
     keys,
     runnables,
     options: keys.map((key) => ({ runTags: [`map:key:${key}`] })),
-    synchronous: indices.filter((index) => runnables[index]!.sync !== undefined),
-    asynchronous: indices.filter((index) => runnables[index]!.sync === undefined)
+    synchronous: indices.filter((index) => runnables[index]![Runnable.TypeId].sync !== undefined),
+    asynchronous: indices.filter((index) => runnables[index]![Runnable.TypeId].sync === undefined)
   }
 }
 
@@ -76,7 +76,7 @@ const syncAll = (plan: Plan): ((input: unknown) => Record<string, unknown>) | un
   if (plan.asynchronous.length > 0) return undefined
   return (input) => {
     const output: Record<string, unknown> = {}
-    for (let index = 0; index < plan.keys.length; index++) output[plan.keys[index]!] = plan.runnables[index]!.sync!(input)
+    for (let index = 0; index < plan.keys.length; index++) output[plan.keys[index]!] = plan.runnables[index]![Runnable.TypeId].sync!(input)
     return output
   }
 }
@@ -208,7 +208,7 @@ export const assign = <const Branches extends Readonly<Record<string, AnyRunnabl
  */
 export const pick = <const Keys extends ReadonlyArray<string>>(
   ...keys: Keys
-): Runnable.Runnable<{ readonly [K in Keys[number]]?: any }, { [K in Keys[number]]: any }> =>
+): Runnable.Runnable<{ readonly [K in Keys[number]]?: any } & { readonly [key: string]: unknown }, { [K in Keys[number]]: any }> =>
   Runnable.sync((input: Record<string, unknown>) => {
     const output: Record<string, unknown> = {}
     for (const key of keys) if (key in input) output[key] = input[key]

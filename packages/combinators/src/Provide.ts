@@ -15,18 +15,15 @@ const withContext = <In, Out, E, R, R2>(
   self: Runnable.Runnable<In, Out, E, R>,
   provideEffect: <A, E2>(effect: Effect.Effect<A, E2, R>) => Effect.Effect<A, E2, R2>,
   provideStream: <A, E2>(stream: Stream.Stream<A, E2, R>) => Stream.Stream<A, E2, R2>
-): Runnable.Runnable<In, Out, E, R2> => {
-  const transform = self.transform
-  return Runnable.make<In, Out, E, R2>({
-    config: self.config,
-    name: self.name,
-    kind: self.kind,
-    run: (input) => provideEffect(self.run(input)),
-    stream: (input) => provideStream(self.stream(input)),
-    transform: transform === undefined ? undefined : (input: Stream.Stream<In, any, any>) => provideStream(transform(input) as Stream.Stream<Out, any, R>),
-    sync: self.sync
-  })
-}
+): Runnable.Runnable<In, Out, E, R2> =>
+  Runnable.wrap(self, ({ run, stream, sync, transform }) => ({
+    run: (input: In) => provideEffect(run(input)),
+    stream: stream === undefined ? undefined : (input: In) => provideStream(stream(input)),
+    transform: transform === undefined
+      ? undefined
+      : (input: Stream.Stream<In, any, any>) => provideStream(transform(input) as Stream.Stream<Out, any, R>),
+    sync
+  }))
 
 /**
  * The same runnable with one service given: its runs use `service` for `tag`, whatever the

@@ -150,8 +150,8 @@ export const withRateLimiter: {
  *
  * Bad options are programming errors, not conditions a caller handles: a `limit` that is not an
  * integer >= 1, an `interval` that is not a positive finite duration or an unknown `algorithm`
- * make the returned Effect die with `InvalidOptionError` (from `@fxchain/core`'s `Errors`,
- * naming the option), so that its error type stays `never`, as the limiter's own is.
+ * throw `InvalidOptionError` (from `@fxchain/core`'s `Errors`, naming the option) when
+ * `rateLimit` is called, as every bad option does (see core's `Options`).
  *
  * @example
  * ```ts

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { Runnable } from "@fxchain/core"
+import { Options, Runnable } from "@fxchain/core"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 
@@ -15,7 +15,8 @@ const stepsOf = new WeakMap<AnyRunnable, ReadonlyArray<AnyRunnable>>()
 const make = (steps: ReadonlyArray<AnyRunnable>): AnyRunnable => {
   const options = steps.map((_, index) => ({ runTags: [`seq:step:${index + 1}`] }))
   const continuations = steps.map((step, index) => (value: unknown) => Runnable.invoke(step, value, options[index]))
-  const syncSteps = steps.every((step) => step.sync !== undefined) ? steps.map((step) => step.sync!) : undefined
+  const syncs = steps.map((step) => step[Runnable.TypeId].sync)
+  const syncSteps = syncs.every((sync) => sync !== undefined) ? syncs as ReadonlyArray<(input: unknown) => unknown> : undefined
   const through = (first: Stream.Stream<any, any, any>) => {
     let stream = first
     for (let index = 1; index < steps.length; index++) stream = Runnable.transform(steps[index]!, stream, options[index])
@@ -42,8 +43,53 @@ const make = (steps: ReadonlyArray<AnyRunnable>): AnyRunnable => {
 }
 
 /**
+ * Types of `sequence`: what its steps must fit, and the runnable it makes.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export declare namespace Sequence {
+  /** At least one runnable. */
+  export type Steps = readonly [AnyRunnable, ...Array<AnyRunnable>]
+  /** The last step. */
+  export type Last<S extends Steps> = S extends readonly [...Array<AnyRunnable>, infer L] ? L : S[number]
+  /** The runnable a sequence of `S` is. */
+  export type Make<S extends Steps> = Runnable.Runnable<
+    Runnable.Runnable.Input<S[0]>,
+    Runnable.Runnable.Output<Last<S>>,
+    Runnable.Runnable.Error<S[number]>,
+    Runnable.Runnable.Context<S[number]>
+  >
+  /**
+   * For each step, `unknown` when it accepts the previous step's output; otherwise a type no
+   * runnable has, which names both steps (1-based) and both types, so that the compiler reports
+   * the mismatch at the call.
+   */
+  export type Check<S extends Steps> = {
+    readonly [K in keyof S]: K extends `${infer Index extends number}` ? Fits<S, Index> : unknown
+  }
+  /** How a step that does not fit is reported. */
+  export type Mismatch<Step extends number, Takes, Returns> = {
+    readonly [Message in `Fx.sequence: step ${Step} does not accept what step ${Previous<Step>} returns`]: {
+      readonly takes: Takes
+      readonly returns: Returns
+    }
+  }
+}
+
+type Tuple<N extends number, T extends ReadonlyArray<unknown> = []> = T["length"] extends N ? T : Tuple<N, [...T, unknown]>
+type Previous<N extends number> = Tuple<N> extends readonly [unknown, ...infer Rest] ? Rest["length"] : never
+type Next<N extends number> = [...Tuple<N>, unknown]["length"] & number
+
+type Fits<S extends Sequence.Steps, Index extends number> = Index extends 0 ? unknown
+  : [Runnable.Runnable.Output<S[Previous<Index>]>] extends [Runnable.Runnable.Input<S[Index]>] ? unknown
+  : Sequence.Mismatch<Next<Index>, Runnable.Runnable.Input<S[Index]>, Runnable.Runnable.Output<S[Previous<Index>]>>
+
+/**
  * Runs steps one after the other, each step's output the next one's input; typed from the first
- * step's input to the last one's output, with the union of their errors and requirements.
+ * step's input to the last one's output, with the union of their errors and requirements, for
+ * any number of steps. A step that does not accept the previous step's output is a compile error
+ * at the call, naming both steps and both types.
  *
  * - `invoke` invokes each step in turn (a model answers with its non-streaming call).
  * - `stream` streams through the steps: a step with `transform` (a parser) consumes chunks as they
@@ -58,94 +104,29 @@ const make = (steps: ReadonlyArray<AnyRunnable>): AnyRunnable => {
  * @example
  * ```ts
  * import * as Fx from "@fxchain/combinators"
- * import { Runnable } from "@fxchain/core"
+ * import { Options, Runnable } from "@fxchain/core"
  *
  * const trim = Runnable.sync((text: string) => text.trim())
  * const words = Runnable.sync((text: string) => text.split(/\s+/))
  * const count = Runnable.sync((words: Array<string>) => words.length)
  * const wordCount = Fx.sequence(trim, words, count) // Runnable<string, number>
+ * // Fx.sequence(count, trim) does not compile:
+ * // "Fx.sequence: step 2 does not accept what step 1 returns": { takes: string; returns: number }
  * ```
  *
  * @since 0.1.0
  * @category composition
  */
-export const sequence: {
-  <A, B, C, E1, R1, E2, R2>(
-    step1: Runnable.Runnable<A, B, E1, R1>,
-    step2: Runnable.Runnable<B, C, E2, R2>
-  ): Runnable.Runnable<A, C, E1 | E2, R1 | R2>
-  <A, B, C, D, E1, R1, E2, R2, E3, R3>(
-    step1: Runnable.Runnable<A, B, E1, R1>,
-    step2: Runnable.Runnable<B, C, E2, R2>,
-    step3: Runnable.Runnable<C, D, E3, R3>
-  ): Runnable.Runnable<A, D, E1 | E2 | E3, R1 | R2 | R3>
-  <A, B, C, D, E, E1, R1, E2, R2, E3, R3, E4, R4>(
-    step1: Runnable.Runnable<A, B, E1, R1>,
-    step2: Runnable.Runnable<B, C, E2, R2>,
-    step3: Runnable.Runnable<C, D, E3, R3>,
-    step4: Runnable.Runnable<D, E, E4, R4>
-  ): Runnable.Runnable<A, E, E1 | E2 | E3 | E4, R1 | R2 | R3 | R4>
-  <A, B, C, D, E, F, E1, R1, E2, R2, E3, R3, E4, R4, E5, R5>(
-    step1: Runnable.Runnable<A, B, E1, R1>,
-    step2: Runnable.Runnable<B, C, E2, R2>,
-    step3: Runnable.Runnable<C, D, E3, R3>,
-    step4: Runnable.Runnable<D, E, E4, R4>,
-    step5: Runnable.Runnable<E, F, E5, R5>
-  ): Runnable.Runnable<A, F, E1 | E2 | E3 | E4 | E5, R1 | R2 | R3 | R4 | R5>
-  <A, B, C, D, E, F, G, E1, R1, E2, R2, E3, R3, E4, R4, E5, R5, E6, R6>(
-    step1: Runnable.Runnable<A, B, E1, R1>,
-    step2: Runnable.Runnable<B, C, E2, R2>,
-    step3: Runnable.Runnable<C, D, E3, R3>,
-    step4: Runnable.Runnable<D, E, E4, R4>,
-    step5: Runnable.Runnable<E, F, E5, R5>,
-    step6: Runnable.Runnable<F, G, E6, R6>
-  ): Runnable.Runnable<A, G, E1 | E2 | E3 | E4 | E5 | E6, R1 | R2 | R3 | R4 | R5 | R6>
-  <A, B, C, D, E, F, G, H, E1, R1, E2, R2, E3, R3, E4, R4, E5, R5, E6, R6, E7, R7>(
-    step1: Runnable.Runnable<A, B, E1, R1>,
-    step2: Runnable.Runnable<B, C, E2, R2>,
-    step3: Runnable.Runnable<C, D, E3, R3>,
-    step4: Runnable.Runnable<D, E, E4, R4>,
-    step5: Runnable.Runnable<E, F, E5, R5>,
-    step6: Runnable.Runnable<F, G, E6, R6>,
-    step7: Runnable.Runnable<G, H, E7, R7>
-  ): Runnable.Runnable<A, H, E1 | E2 | E3 | E4 | E5 | E6 | E7, R1 | R2 | R3 | R4 | R5 | R6 | R7>
-  <A, B, C, D, E, F, G, H, I, E1, R1, E2, R2, E3, R3, E4, R4, E5, R5, E6, R6, E7, R7, E8, R8>(
-    step1: Runnable.Runnable<A, B, E1, R1>,
-    step2: Runnable.Runnable<B, C, E2, R2>,
-    step3: Runnable.Runnable<C, D, E3, R3>,
-    step4: Runnable.Runnable<D, E, E4, R4>,
-    step5: Runnable.Runnable<E, F, E5, R5>,
-    step6: Runnable.Runnable<F, G, E6, R6>,
-    step7: Runnable.Runnable<G, H, E7, R7>,
-    step8: Runnable.Runnable<H, I, E8, R8>
-  ): Runnable.Runnable<A, I, E1 | E2 | E3 | E4 | E5 | E6 | E7 | E8, R1 | R2 | R3 | R4 | R5 | R6 | R7 | R8>
-  <A, B, C, D, E, F, G, H, I, J, E1, R1, E2, R2, E3, R3, E4, R4, E5, R5, E6, R6, E7, R7, E8, R8, E9, R9>(
-    step1: Runnable.Runnable<A, B, E1, R1>,
-    step2: Runnable.Runnable<B, C, E2, R2>,
-    step3: Runnable.Runnable<C, D, E3, R3>,
-    step4: Runnable.Runnable<D, E, E4, R4>,
-    step5: Runnable.Runnable<E, F, E5, R5>,
-    step6: Runnable.Runnable<F, G, E6, R6>,
-    step7: Runnable.Runnable<G, H, E7, R7>,
-    step8: Runnable.Runnable<H, I, E8, R8>,
-    step9: Runnable.Runnable<I, J, E9, R9>
-  ): Runnable.Runnable<A, J, E1 | E2 | E3 | E4 | E5 | E6 | E7 | E8 | E9, R1 | R2 | R3 | R4 | R5 | R6 | R7 | R8 | R9>
-  <A, B, C, D, E, F, G, H, I, J, K, E1, R1, E2, R2, E3, R3, E4, R4, E5, R5, E6, R6, E7, R7, E8, R8, E9, R9, E10, R10>(
-    step1: Runnable.Runnable<A, B, E1, R1>,
-    step2: Runnable.Runnable<B, C, E2, R2>,
-    step3: Runnable.Runnable<C, D, E3, R3>,
-    step4: Runnable.Runnable<D, E, E4, R4>,
-    step5: Runnable.Runnable<E, F, E5, R5>,
-    step6: Runnable.Runnable<F, G, E6, R6>,
-    step7: Runnable.Runnable<G, H, E7, R7>,
-    step8: Runnable.Runnable<H, I, E8, R8>,
-    step9: Runnable.Runnable<I, J, E9, R9>,
-    step10: Runnable.Runnable<J, K, E10, R10>
-  ): Runnable.Runnable<A, K, E1 | E2 | E3 | E4 | E5 | E6 | E7 | E8 | E9 | E10, R1 | R2 | R3 | R4 | R5 | R6 | R7 | R8 | R9 | R10>
-  (...steps: ReadonlyArray<AnyRunnable>): AnyRunnable
-} = (...steps: ReadonlyArray<AnyRunnable>): AnyRunnable => {
-  const flat = steps.flatMap((step) => stepsOf.get(step) ?? [step])
-  if (flat.length === 0) throw new TypeError("Fx.sequence needs at least one step")
+export const sequence = <const S extends Sequence.Steps>(...steps: S & Sequence.Check<S>): Runnable.Runnable<
+  Runnable.Runnable.Input<S[0]>,
+  Runnable.Runnable.Output<Sequence.Last<S>>,
+  Runnable.Runnable.Error<S[number]>,
+  Runnable.Runnable.Context<S[number]>
+> => {
+  const flat = (steps as ReadonlyArray<AnyRunnable>).flatMap((step) => stepsOf.get(step) ?? [step])
+  if (flat.length === 0 || !flat.every(Runnable.isRunnable)) {
+    Options.invalid("sequence", "steps", steps, "one runnable or more")
+  }
   return make(flat)
 }
 

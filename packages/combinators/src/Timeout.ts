@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Errors, Runnable } from "@fxchain/core"
+import { Options, Runnable } from "@fxchain/core"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
@@ -36,21 +36,8 @@ export interface TimeoutOptions {
 
 type Deadline = TimeoutError["deadline"]
 
-const decode = (name: string, option: string, input: Duration.DurationInput): Duration.Duration => {
-  const decoded = typeof input === "number" && !(input >= 0) ? Option.none() : Duration.decodeUnknown(input)
-  if (Option.isNone(decoded)) {
-    throw new Errors.InvalidOptionError({
-      runnable: name,
-      option,
-      value: input,
-      expected: "a Duration.DurationInput of 0 or more (\"5 seconds\", Duration.millis(500), a number of milliseconds)"
-    })
-  }
-  return decoded.value
-}
-
 const decodeOptional = (name: string, option: string, input: Duration.DurationInput | undefined) =>
-  input === undefined ? undefined : decode(name, option, input)
+  input === undefined ? undefined : Options.duration(name, option, input)
 
 /** Pulls until a non-empty chunk (or the end), so that empty chunks reset no deadline. */
 const pullChunk = <A, E, R>(pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R>) => {
@@ -67,17 +54,13 @@ const make = <In, Out, E, R>(
   options?: TimeoutOptions
 ): Runnable.Runnable<In, Out, E | TimeoutError, R> => {
   const name = self.name
-  const total = decode(name, "duration", duration)
+  const total = Options.duration(name, "duration", duration)
   const firstChunk = decodeOptional(name, "firstChunk", options?.firstChunk)
   const idle = decodeOptional(name, "idle", options?.idle)
   const failure = (deadline: Deadline, limit: Duration.Duration) =>
     new TimeoutError({ runnable: name, deadline, durationMillis: Duration.toMillis(limit) })
   const totalFailure = failure("total", total)
 
-  const run = (input: In): Effect.Effect<Out, E | TimeoutError, R> =>
-    Duration.isFinite(total)
-      ? Effect.timeoutFail(self.run(input), { duration: total, onTimeout: () => totalFailure })
-      : self.run(input)
 
   const totalMillis = Duration.toMillis(total)
   const firstChunkMillis = firstChunk === undefined ? Infinity : Duration.toMillis(firstChunk)
@@ -142,20 +125,20 @@ const make = <In, Out, E, R>(
       })
     )
 
-  const transform = self.transform
-  return Runnable.make<In, Out, E | TimeoutError, R>({
-    config: self.config,
-    name,
-    kind: self.kind,
-    run,
-    stream: (input) => limitStream((markBegin) => Stream.unwrap(Effect.as(markBegin, self.stream(input)))),
+  return Runnable.wrap(self, ({ run, stream, transform }) => ({
+    run: (input: In): Effect.Effect<Out, E | TimeoutError, R> =>
+      Duration.isFinite(total) ? Effect.timeoutFail(run(input), { duration: total, onTimeout: () => totalFailure }) : run(input),
+    stream: (input: In) =>
+      limitStream((markBegin) =>
+        Stream.unwrap(Effect.as(markBegin, stream === undefined ? Stream.fromEffect(run(input)) : stream(input)))
+      ),
     transform: transform === undefined ? undefined : <E2, R2>(input: Stream.Stream<In, E2, R2>) =>
       limitStream((markBegin) =>
         transform(
           Stream.mapChunksEffect(input, (chunk) => Chunk.isEmpty(chunk) ? Effect.succeed(chunk) : Effect.as(markBegin, chunk))
         )
       )
-  })
+  }))
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Errors, Runnable, RunEvent, Testing } from "@fxchain/core"
-import { Cause, Chunk, Context, Duration, Effect, Exit, Fiber, Option, Scope, Stream, TestClock } from "effect"
+import { Cause, Chunk, Context, Duration, Effect, Exit, Fiber, Scope, Stream, TestClock } from "effect"
 import { cached, hitAttribute } from "../src/Cached.js"
 
 const slowDouble = (probe: Testing.Probe, latency: Duration.DurationInput = "1 second") =>
@@ -165,18 +165,26 @@ describe("cached", () => {
       expect(probe.unsafeStats().started).toBe(1)
     }))
 
-  it.scoped("bad options make the constructor die with InvalidOptionError naming the option", () =>
-    Effect.gen(function*() {
+  it.effect("bad options make cached throw InvalidOptionError naming the option", () =>
+    Effect.sync(() => {
       const probe = Testing.makeProbe()
       for (
         const [options, option] of [
           [{ capacity: 0, timeToLive: "1 minute" }, "capacity"],
           [{ capacity: 2.5, timeToLive: "1 minute" }, "capacity"],
-          [{ capacity: 10, timeToLive: "a while" }, "timeToLive"]
+          [{ capacity: 10, timeToLive: "a while" }, "timeToLive"],
+          [{ capacity: 10, timeToLive: -1 }, "timeToLive"],
+          [{ capacity: 10, timeToLive: Number.NaN }, "timeToLive"],
+          [{ capacity: 10, timeToLive: "-5 seconds" }, "timeToLive"]
         ] as const
       ) {
-        const exit = yield* Effect.exit(cached(slowDouble(probe), options as any))
-        const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
+        const error = (() => {
+          try {
+            cached(slowDouble(probe), options as any)
+          } catch (error) {
+            return error
+          }
+        })()
         expect(error).toBeInstanceOf(Errors.InvalidOptionError)
         expect(error).toMatchObject({ option, runnable: "double" })
       }

@@ -14,12 +14,13 @@ describe("each", () => {
       expect(probe.unsafeStats().maxInFlight).toBe(3)
     }))
 
-  it.effect("fails fast with the element's error, and rejects bad concurrency", () =>
+  it.effect("fails fast with the element's error, and throws InvalidOptionError for a bad concurrency when built", () =>
     Effect.gen(function*() {
       const parse = Runnable.fromEffect((text: string) =>
         Number.isNaN(Number(text)) ? Effect.fail(`bad ${text}`) : Effect.succeed(Number(text)))
       expect(yield* Effect.flip(Runnable.invoke(each(parse), ["1", "x"]))).toBe("bad x")
-      const error = yield* Effect.flip(Runnable.invoke(each(parse, { concurrency: 0 }), ["1"]))
-      expect(error).toBeInstanceOf(Errors.InvalidOptionError)
+      for (const concurrency of [0, 2.5, Number.NaN, Infinity]) {
+        expect(() => each(parse, { concurrency })).toThrow(Errors.InvalidOptionError)
+      }
     }))
 })

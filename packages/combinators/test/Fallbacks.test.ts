@@ -58,12 +58,12 @@ describe("withFallbacks", () => {
       const refused = new Refused()
       const primary = step<Overloaded | Refused>("primary", refused)
       const backup = step("backup")
-      const chain = withFallbacks(primary.runnable, [backup.runnable], { when: (error) => error._tag === "Overloaded" })
+      const chain = withFallbacks(primary.runnable, [backup.runnable], { while: (error) => error._tag === "Overloaded" })
       expect(yield* Effect.flip(Runnable.invoke(chain, "q"))).toBe(refused)
       expect(backup.calls).toEqual([])
 
       const overloaded = step<Overloaded | Refused>("primary", new Overloaded("primary"))
-      const accepted = withFallbacks(overloaded.runnable, [backup.runnable], { when: (error) => error._tag === "Overloaded" })
+      const accepted = withFallbacks(overloaded.runnable, [backup.runnable], { while: (error) => error._tag === "Overloaded" })
       expect(yield* Runnable.invoke(accepted, "q")).toBe("backup:q")
     }))
 
@@ -124,7 +124,7 @@ describe("withFallbacks", () => {
       other.pipe(withFallbacks([third], { exceptionKey: "error" }))
       const fits: Runnable.Runnable<Question, string, Overloaded | Refused> = withFallbacks(primary, [second, third], {
         exceptionKey: "error",
-        when: (error) => error._tag === "Overloaded"
+        while: (error) => error._tag === "Overloaded"
       })
       expect(fits.name).toBe("withFallbacks")
     }))
@@ -143,16 +143,16 @@ describe("withFallbacks", () => {
       const _wrong: Effect.Effect<string, Exhausted> = Runnable.invoke(withFallbacks(last, [primary]), "q")
 
       const predicate: Effect.Effect<string, Overloaded | Refused | Exhausted> = Runnable.invoke(
-        withFallbacks(primary, [last], { when: (error) => error._tag === "Overloaded" }),
+        withFallbacks(primary, [last], { while: (error) => error._tag === "Overloaded" }),
         "q"
       )
       // @ts-expect-error with a predicate, the primary's errors stay
       const _predicateWrong: Effect.Effect<string, Exhausted> = Runnable.invoke(
-        withFallbacks(primary, [last], { when: (error) => error._tag === "Overloaded" }),
+        withFallbacks(primary, [last], { while: (error) => error._tag === "Overloaded" }),
         "q"
       )
       const refined: Effect.Effect<string, Refused | Exhausted> = Runnable.invoke(
-        primary.pipe(withFallbacks([last], { when: (error): error is Overloaded => error._tag === "Overloaded" })),
+        primary.pipe(withFallbacks([last], { while: (error): error is Overloaded => error._tag === "Overloaded" })),
         "q"
       )
       // @ts-expect-error a fallback must accept the input

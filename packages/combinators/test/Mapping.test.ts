@@ -14,7 +14,7 @@ describe("map, mapInput, mapError, tap", () => {
       expect(yield* collect(Runnable.stream(length, "abc"))).toEqual([3])
       expect(length.name).toBe("letters")
       const syncMapped = map(Runnable.sync((n: number) => n + 1), (n) => n * 2)
-      expect(syncMapped.sync?.(1)).toBe(4)
+      expect(syncMapped[Runnable.TypeId].sync?.(1)).toBe(4)
     }))
 
   it.effect("mapInput changes the input before the runnable runs", () =>

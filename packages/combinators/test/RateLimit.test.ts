@@ -122,7 +122,7 @@ describe("rateLimit", () => {
         transform: (input) => Stream.map(input, (text: string) => text.toUpperCase())
       })
       const limited = yield* rateLimit(upper, { limit: 1, interval: "1 second" })
-      expect(limited.transform).toBeDefined()
+      expect(limited[Runnable.TypeId].transform).toBeDefined()
       yield* Runnable.invoke(limited, "x")
       const fiber = yield* Effect.fork(Stream.runCollect(Runnable.transform(limited, Stream.make("a", "b"))))
       yield* TestClock.adjust("999 millis")
@@ -131,7 +131,7 @@ describe("rateLimit", () => {
       expect(Chunk.toReadonlyArray(yield* Fiber.join(fiber))).toEqual(["A", "B"])
       // with a cost, the input is gathered first (the cost needs all of it)
       const costed = yield* rateLimit(upper, { limit: 10, interval: "1 second", cost: (text) => text.length })
-      expect(costed.transform).toBeUndefined()
+      expect(costed[Runnable.TypeId].transform).toBeUndefined()
       expect(Chunk.toReadonlyArray(yield* Stream.runCollect(Runnable.transform(costed, Stream.make("a", "b"))))).toEqual(["AB"])
     }))
 
@@ -143,19 +143,25 @@ describe("rateLimit", () => {
       expect(Chunk.toReadonlyArray(events).every((event) => event.tags.includes("kept"))).toBe(true)
     }))
 
-  it.scoped("bad options make the constructor die with InvalidOptionError naming the option", () =>
-    Effect.gen(function*() {
+  it.effect("bad options make the constructor throw InvalidOptionError naming the option", () =>
+    Effect.sync(() => {
       const bad: ReadonlyArray<readonly [Record<string, unknown>, string]> = [
         [{ limit: 0, interval: "1 second" }, "limit"],
         [{ limit: 1.5, interval: "1 second" }, "limit"],
         [{ limit: 2, interval: 0 }, "interval"],
         [{ limit: 2, interval: "soon" }, "interval"],
+        [{ limit: 2, interval: "-1 second" }, "interval"],
+        [{ limit: 2, interval: Number.NaN }, "interval"],
+        [{ limit: Infinity, interval: "1 second" }, "limit"],
         [{ limit: 2, interval: "1 second", algorithm: "leaky" }, "algorithm"]
       ]
       for (const [options, option] of bad) {
-        const error = dieError(yield* Effect.exit(rateLimit(stamped(), options as any)))
-        expect(error).toBeInstanceOf(Errors.InvalidOptionError)
-        expect(error).toMatchObject({ option, runnable: "stamped" })
+        expect(() => rateLimit(stamped(), options as any)).toThrow(Errors.InvalidOptionError)
+        try {
+          rateLimit(stamped(), options as any)
+        } catch (error) {
+          expect(error).toMatchObject({ option, runnable: "stamped" })
+        }
       }
     }))
 

@@ -110,9 +110,9 @@ describe("sequence", () => {
   it.effect("all-synchronous sequences run as one function call when nobody observes", () =>
     Effect.gen(function*() {
       const chain = sequence(Runnable.sync((n: number) => n + 1), Runnable.sync((n: number) => n * 2))
-      expect(chain.sync?.(1)).toBe(4)
+      expect(chain[Runnable.TypeId].sync?.(1)).toBe(4)
       const mixed = sequence(Runnable.sync((n: number) => n + 1), Runnable.fromEffect((n: number) => Effect.succeed(n)))
-      expect(mixed.sync).toBeUndefined()
+      expect(mixed[Runnable.TypeId].sync).toBeUndefined()
     }))
 
   it.effect("batching a sequence in either mode gives the failed item its error and never feeds it on", () =>

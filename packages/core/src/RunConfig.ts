@@ -10,6 +10,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Options from "./Options.js"
 
 /**
  * What `RunConfig` holds.
@@ -88,7 +89,8 @@ export const merge = (base: RunConfigValue, patch: RunConfigPatch): RunConfigVal
 })
 
 /**
- * Runs an Effect with a patch layered over the current configuration.
+ * Runs an Effect with a patch layered over the current configuration. A bad patch throws
+ * `InvalidOptionError` (see `Options`) when `withPatch` is called.
  *
  * @example
  * ```ts
@@ -102,13 +104,17 @@ export const merge = (base: RunConfigValue, patch: RunConfigPatch): RunConfigVal
  * @since 0.1.0
  * @category combinators
  */
-export const withPatch = (patch: RunConfigPatch) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(RunConfig, (current) => Effect.provideService(self, RunConfig, merge(current, patch)))
+export const withPatch = (patch: RunConfigPatch): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> => {
+  Options.configPatch("RunConfig.withPatch", patch)
+  return (self) => Effect.flatMap(RunConfig, (current) => Effect.provideService(self, RunConfig, merge(current, patch)))
+}
 
 /**
  * A layer setting the configuration of a whole program (the patch is layered over the defaults).
+ * A bad patch throws `InvalidOptionError` (see `Options`) when the layer is made.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (patch: RunConfigPatch): Layer.Layer<never> => Layer.succeed(RunConfig, merge(defaults, patch))
+export const layer = (patch: RunConfigPatch): Layer.Layer<never> =>
+  Layer.succeed(RunConfig, merge(defaults, Options.configPatch("RunConfig.layer", patch)))

@@ -20,12 +20,14 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import type { Pipeable } from "effect/Pipeable"
+import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import type { EmptyStreamError, InvalidOptionError } from "./Errors.js"
+import type { EmptyStreamError } from "./Errors.js"
 import * as batches from "./internal/batch.js"
 import * as events from "./internal/events.js"
 import * as executor from "./internal/executor.js"
@@ -46,33 +48,19 @@ export const TypeId: unique symbol = internal.TypeId
 export type TypeId = typeof TypeId
 
 /**
- * A step of work from `In` to `Out` that may fail with `E` and needs `R`.
- *
- * - `run`: the raw, non-streaming behaviour;
- * - `stream`: the raw streaming behaviour (by default `run`'s result as one chunk);
- * - `transform`: optional; consumes its input as a stream, chunk by chunk (a parser does). A step
- *   without it gathers a streamed input first, by the concat rule (`Concat`);
- * - `sync`: present when the step is a plain synchronous function (`sync`, `identity`,
- *   `succeed`); executors then call it directly when nobody observes the run;
- * - `config`: what `withConfig` layered over the run's configuration.
+ * A step of work from `In` to `Out` that may fail with `E` and needs `R`. Run it with the
+ * executors (`invoke`, `batch`, `stream`, `streamEvents`, ...): its raw behaviour sits behind
+ * `TypeId`, where only executors and combinators reach it.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Runnable<in In, out Out, out E = never, out R = never> extends Pipeable {
-  readonly [TypeId]: {
-    readonly _In: (_: In) => void
-    readonly _Out: (_: never) => Out
-    readonly _E: (_: never) => E
-    readonly _R: (_: never) => R
-  }
+  readonly [TypeId]: Runnable.Behaviour<In, Out, E, R>
+  /** The run's name in events and spans. */
   readonly name: string
+  /** What the run is, in LangChain's words (`lambda`, `chain`, `model`, `prompt`, `parser`, `tool`, ...). */
   readonly kind: RunEvent.RunKind
-  readonly run: (input: In) => Effect.Effect<Out, E, R>
-  readonly stream: (input: In) => Stream.Stream<Out, E, R>
-  readonly transform?: (<E2, R2>(input: Stream.Stream<In, E2, R2>) => Stream.Stream<Out, E | E2, R | R2>) | undefined
-  readonly sync?: ((input: In) => Out) | undefined
-  readonly config?: RunConfig.RunConfigPatch | undefined
 }
 
 /**
@@ -80,6 +68,29 @@ export interface Runnable<in In, out Out, out E = never, out R = never> extends 
  * @category models
  */
 export declare namespace Runnable {
+  /**
+   * The raw behaviour of a runnable, for writing combinators: calling it skips the executors (no
+   * run, no events, no span, no `withConfig`), so call it only from inside another runnable's
+   * behaviour that stands for the same run (`Runnable.wrap` hands it over).
+   *
+   * - `run`: the non-streaming behaviour;
+   * - `stream`: the streaming behaviour, or `undefined` when the output is `run`'s result as one chunk;
+   * - `transform`: consumes its input as a stream, chunk by chunk (a parser does); a runnable
+   *   without it gathers a streamed input first, by the concat rule (`Concat`);
+   * - `sync`: present when the whole behaviour is this synchronous function; executors then call
+   *   it directly when nobody observes the run;
+   * - `streamsWhenObserved`: an invoke streams (reporting its chunks) when someone observes it, as
+   *   LangChain's chat models do under `streamEvents`;
+   * - `config`: what `withConfig` layered over the run's configuration.
+   */
+  export interface Behaviour<in In, out Out, out E, out R> {
+    readonly run: (input: In) => Effect.Effect<Out, E, R>
+    readonly stream: ((input: In) => Stream.Stream<Out, E, R>) | undefined
+    readonly transform: (<E2, R2>(input: Stream.Stream<In, E2, R2>) => Stream.Stream<Out, E | E2, R | R2>) | undefined
+    readonly sync: ((input: In) => Out) | undefined
+    readonly streamsWhenObserved: boolean
+    readonly config: RunConfig.RunConfigPatch | undefined
+  }
   /** The input type of a runnable. */
   export type Input<T> = T extends Runnable<infer In, any, any, any> ? In : never
   /** The output type of a runnable. */
@@ -93,6 +104,33 @@ export declare namespace Runnable {
 }
 
 /**
+ * A runnable's raw behaviour as a combinator gives it (see `Runnable.Behaviour`): only `run` is
+ * required.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface BehaviourOptions<In, Out, E, R> {
+  readonly run: (input: In) => Effect.Effect<Out, E, R>
+  readonly stream?: ((input: In) => Stream.Stream<Out, E, R>) | undefined
+  readonly transform?: (<E2, R2>(input: Stream.Stream<In, E2, R2>) => Stream.Stream<Out, E | E2, R | R2>) | undefined
+  readonly sync?: ((input: In) => Out) | undefined
+  readonly streamsWhenObserved?: boolean | undefined
+}
+
+/**
+ * What `make` takes: a name, the raw behaviour, and optionally a kind and a configuration.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface MakeOptions<In, Out, E, R> extends BehaviourOptions<In, Out, E, R> {
+  readonly name: string
+  readonly kind?: RunEvent.RunKind | undefined
+  readonly config?: RunConfig.RunConfigPatch | undefined
+}
+
+/**
  * Options every constructor takes last.
  *
  * @since 0.1.0
@@ -103,6 +141,19 @@ export interface ConstructorOptions {
   readonly name?: string | undefined
   /** Defaults to `"lambda"`. */
   readonly kind?: RunEvent.RunKind | undefined
+}
+
+/**
+ * What a constructor that runs code which may throw or reject makes of the error: `catch`
+ * receives the thrown value (or rejection) and the input. Without it, the failure is an
+ * `UnknownException` (as `Effect.try` and `Effect.tryPromise` make) whose `error` is the thrown
+ * value and whose message is its message.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CatchOptions<In, E> extends ConstructorOptions {
+  readonly catch: (error: unknown, input: In) => E
 }
 
 /**
@@ -151,6 +202,15 @@ export interface WithConfigOptions extends RunConfig.RunConfigPatch {
 }
 
 /**
+ * An input that is not a runnable: the data-last form of an executor takes it, so that a call
+ * whose first argument is a runnable is always the data-first form, in the types as at run time.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type NotRunnable<A> = A extends { readonly [TypeId]: unknown } ? never : A
+
+/**
  * @since 0.1.0
  * @category guards
  */
@@ -166,7 +226,8 @@ const isDataFirst = (args: IArguments) => internal.isRunnable(args[0])
  * Makes a runnable from its raw behaviour; only `name` and `run` are required. Give `sync` only
  * when the whole behaviour is that synchronous function (same result as `run`, no nested runs
  * that anyone needs to see): executors then call it directly when nobody observes the run. Give
- * `config` to keep what `withConfig` layered over a runnable whose behaviour you wrap.
+ * `config` to start from a `withConfig` patch. To wrap another runnable's behaviour and keep its
+ * name, kind and configuration, use `wrap`.
  *
  * @example
  * ```ts
@@ -183,23 +244,74 @@ const isDataFirst = (args: IArguments) => internal.isRunnable(args[0])
  * @since 0.1.0
  * @category constructors
  */
-export const make: <In, Out, E = never, R = never>(options: {
-  readonly name: string
-  readonly run: (input: In) => Effect.Effect<Out, E, R>
-  readonly stream?: ((input: In) => Stream.Stream<Out, E, R>) | undefined
-  readonly transform?: (<E2, R2>(input: Stream.Stream<In, E2, R2>) => Stream.Stream<Out, E | E2, R | R2>) | undefined
-  readonly sync?: ((input: In) => Out) | undefined
-  readonly kind?: RunEvent.RunKind | undefined
-  readonly config?: RunConfig.RunConfigPatch | undefined
-}) => Runnable<In, Out, E, R> = internal.make
+export const make: <In, Out, E = never, R = never>(options: MakeOptions<In, Out, E, R>) => Runnable<In, Out, E, R> =
+  internal.make
 
 /**
- * A runnable from a synchronous function. A thrown exception is a defect, not a typed failure.
+ * A runnable with the same name, kind and `withConfig` settings as `self`, and a behaviour made
+ * from `self`'s: the one way to write a wrapper that adds no run (a timeout, a rate limit, a
+ * mapping, a provided service). `f` receives `self`'s raw behaviour.
+ *
+ * @example
+ * ```ts
+ * import { Runnable } from "@fxchain/core"
+ * import { Effect } from "effect"
+ *
+ * const logged = <In, Out, E, R>(self: Runnable.Runnable<In, Out, E, R>) =>
+ *   Runnable.wrap(self, (behaviour) => ({
+ *     run: (input: In) => Effect.tap(behaviour.run(input), (output) => Effect.log(self.name, output))
+ *   }))
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const wrap: <In, Out, E, R, In2 = In, Out2 = Out, E2 = E, R2 = R>(
+  self: Runnable<In, Out, E, R>,
+  f: (behaviour: Runnable.Behaviour<In, Out, E, R>) => BehaviourOptions<In2, Out2, E2, R2>
+) => Runnable<In2, Out2, E2, R2> = internal.wrap
+
+/**
+ * A runnable from a synchronous function that does not throw. A thrown exception is a defect, as
+ * in `Effect.sync`: `retry`, `withFallbacks` and `mode: "either"` do not see it. For a function
+ * that may throw, use `Runnable.try`.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const sync: <In, Out>(f: (input: In) => Out, options?: ConstructorOptions) => Runnable<In, Out> = internal.sync
+
+/**
+ * A runnable from a synchronous function that may throw (LangChain's `RunnableLambda` of a
+ * function that throws): a thrown value is a typed failure, what `catch` makes of it (with the
+ * input), or an `UnknownException` without `catch`, as in `Effect.try`.
+ *
+ * @example
+ * ```ts
+ * import { Runnable } from "@fxchain/core"
+ *
+ * class BadJson { readonly _tag = "BadJson"; constructor(readonly text: string) {} }
+ * const parse = Runnable.try((text: string): unknown => JSON.parse(text), { catch: (_, text) => new BadJson(text) })
+ * // Runnable<string, unknown, BadJson>
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const try_: {
+  <In, Out, E>(f: (input: In) => Out, options: CatchOptions<In, E>): Runnable<In, Out, E>
+  <In, Out>(f: (input: In) => Out, options?: ConstructorOptions): Runnable<In, Out, Cause.UnknownException>
+} = internal.try_
+
+export {
+  /**
+   * `Runnable.try`: see `try_`.
+   *
+   * @since 0.2.0
+   * @category constructors
+   */
+  try_ as try
+}
 
 /**
  * A runnable from a function returning an Effect.
@@ -226,40 +338,53 @@ export const fromStream: <In, Out, E = never, R = never>(
 
 /**
  * A runnable from a function returning a Promise. Interrupting the run aborts `signal`. A
- * rejection fails the run with the rejection's value itself (or what `catch` makes of it).
+ * rejection fails the run with what `catch` makes of it (it receives the rejection and the input),
+ * or with an `UnknownException` holding it, as `Effect.tryPromise` does.
  *
  * @example
  * ```ts
  * import { Runnable } from "@fxchain/core"
  *
+ * class FetchError { readonly _tag = "FetchError"; constructor(readonly url: string, readonly reason: unknown) {} }
  * const fetchText = Runnable.fromPromise(
  *   (url: string, signal) => fetch(url, { signal }).then((response) => response.text()),
- *   { name: "fetchText" }
- * )
+ *   { name: "fetchText", catch: (reason, url) => new FetchError(url, reason) }
+ * ) // Runnable<string, string, FetchError>
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fromPromise: <In, Out, E = unknown>(
-  f: (input: In, signal: AbortSignal) => PromiseLike<Out>,
-  options?: ConstructorOptions & { readonly catch?: ((reason: unknown) => E) | undefined }
-) => Runnable<In, Out, E> = internal.fromPromise
+export const fromPromise: {
+  <In, Out, E>(f: (input: In, signal: AbortSignal) => PromiseLike<Out>, options: CatchOptions<In, E>): Runnable<In, Out, E>
+  <In, Out>(
+    f: (input: In, signal: AbortSignal) => PromiseLike<Out>,
+    options?: ConstructorOptions
+  ): Runnable<In, Out, Cause.UnknownException>
+} = internal.fromPromise
 
 /**
  * A runnable from a function returning an AsyncIterable (an async generator, say): its items are
- * the chunks. Interrupting the run aborts `signal` and closes the iterator.
+ * the chunks. Interrupting the run aborts `signal` and closes the iterator. An error thrown by the
+ * iterator is handled as by `fromPromise`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fromAsyncIterable: <In, Out, E = unknown>(
-  f: (input: In, signal: AbortSignal) => AsyncIterable<Out>,
-  options?: ConstructorOptions & { readonly catch?: ((reason: unknown) => E) | undefined }
-) => Runnable<In, Out, E | EmptyStreamError> = internal.fromAsyncIterable
+export const fromAsyncIterable: {
+  <In, Out, E>(
+    f: (input: In, signal: AbortSignal) => AsyncIterable<Out>,
+    options: CatchOptions<In, E>
+  ): Runnable<In, Out, E | EmptyStreamError>
+  <In, Out>(
+    f: (input: In, signal: AbortSignal) => AsyncIterable<Out>,
+    options?: ConstructorOptions
+  ): Runnable<In, Out, Cause.UnknownException | EmptyStreamError>
+} = internal.fromAsyncIterable
 
 /**
  * The passthrough: its output is its input, and it streams its input through chunk by chunk.
+ * Give the type: `Runnable.identity<string>()`.
  *
  * @since 0.1.0
  * @category constructors
@@ -274,12 +399,49 @@ export const identity: <A>(options?: ConstructorOptions) => Runnable<A, A> = int
  */
 export const succeed: <A>(value: A, options?: ConstructorOptions) => Runnable<unknown, A> = internal.succeed
 
+/**
+ * A runnable made by an Effect, each time it runs: each run first runs `effect` (in a scope that
+ * closes when the run ends, so `effect` may acquire a resource for that run) and then runs the
+ * runnable it made, as a nested run, streaming when streamed. The way to build a runnable that
+ * needs a scoped resource without losing its streaming.
+ *
+ * For one resource shared by every run (one rate limiter, one cache, one client), acquire it once
+ * outside and close over it, or give it as a service through a `Layer`
+ * (`PromiseRunnable.make(runnable, { layer })` does so for the Promise facade).
+ *
+ * @example
+ * ```ts
+ * import { Runnable } from "@fxchain/core"
+ * import { Effect, Stream } from "effect"
+ *
+ * const perRun = Runnable.unwrap(
+ *   Effect.gen(function*() {
+ *     const connection = yield* Effect.acquireRelease(Effect.succeed({ open: true }), () => Effect.log("closed"))
+ *     return Runnable.fromStream((query: string) => Stream.make(query, String(connection.open)))
+ *   }),
+ *   { name: "withConnection" }
+ * ) // streams, and closes its connection when each run ends
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const unwrap = <In, Out, E, R, E2, R2>(
+  effect: Effect.Effect<Runnable<In, Out, E, R>, E2, R2>,
+  options?: ConstructorOptions
+): Runnable<In, Out, E | E2, R | Exclude<R2, Scope.Scope>> =>
+  internal.unwrap(effect, options, executor.invoke, executor.stream, executor.transform)
+
 // -----------------------------------------------------------------------------
 // executors
 // -----------------------------------------------------------------------------
 
 /**
  * Runs a runnable once (LangChain's `invoke`). The error is the runnable's own, unchanged.
+ *
+ * Like every executor, it is dual: `invoke(r, input)` or `r.pipe(invoke(input))`. A call whose
+ * first argument is a runnable is the data-first form, whatever the other arguments look like
+ * (`invoke(prompt, {})` runs `prompt` on `{}`).
  *
  * @example
  * ```ts
@@ -294,46 +456,47 @@ export const succeed: <A>(value: A, options?: ConstructorOptions) => Runnable<un
  * @category executors
  */
 export const invoke: {
-  <In>(input: In, options?: RunOptions): <Out, E, R>(self: Runnable<In, Out, E, R>) => Effect.Effect<Out, E, R>
-  <In, Out, E, R>(self: Runnable<In, Out, E, R>, input: In, options?: RunOptions): Effect.Effect<Out, E, R>
+  <In, Out, E, R>(self: Runnable<In, Out, E, R>, input: NoInfer<In>, options?: RunOptions): Effect.Effect<Out, E, R>
+  <In>(input: NotRunnable<In>, options?: RunOptions): <Out, E, R>(self: Runnable<In, Out, E, R>) => Effect.Effect<Out, E, R>
 } = dual(isDataFirst, executor.invoke)
 
 /**
  * Runs a runnable on many inputs with bounded concurrency; outputs come in input order. An empty
- * batch succeeds with `[]`. Fail-fast by default; `mode: "either"` gives one `Either` per input.
- * A bad `concurrency` fails with `InvalidOptionError` before any item runs.
+ * batch succeeds with `[]`. Fail-fast by default (the first failure interrupts the other items);
+ * `mode: "either"` gives one `Either` per input. A bad `concurrency` or `mode` is a defect
+ * (`InvalidOptionError`), raised before any item runs.
  *
  * @example
  * ```ts
  * import { Runnable } from "@fxchain/core"
  *
  * const length = Runnable.sync((text: string) => text.length)
- * const all = Runnable.batch(length, ["a", "bb"], { concurrency: 4 }) // Effect<number[], InvalidOptionError>
- * const each = Runnable.batch(length, ["a", "bb"], { mode: "either" }) // Effect<Either<number, never>[], ...>
+ * const all = Runnable.batch(length, ["a", "bb"], { concurrency: 4 }) // Effect<number[]>
+ * const each = Runnable.batch(length, ["a", "bb"], { mode: "either" }) // Effect<Either<number, never>[]>
  * ```
  *
  * @since 0.1.0
  * @category executors
  */
 export const batch: {
+  <In, Out, E, R>(
+    self: Runnable<In, Out, E, R>,
+    inputs: Iterable<NoInfer<In>>,
+    options: BatchOptions & { readonly mode: "either" }
+  ): Effect.Effect<Array<Either.Either<Out, E>>, never, R>
+  <In, Out, E, R>(
+    self: Runnable<In, Out, E, R>,
+    inputs: Iterable<NoInfer<In>>,
+    options?: BatchOptions
+  ): Effect.Effect<Array<Out>, E, R>
   <In>(
     inputs: Iterable<In>,
     options: BatchOptions & { readonly mode: "either" }
-  ): <Out, E, R>(self: Runnable<In, Out, E, R>) => Effect.Effect<Array<Either.Either<Out, E>>, InvalidOptionError, R>
+  ): <Out, E, R>(self: Runnable<In, Out, E, R>) => Effect.Effect<Array<Either.Either<Out, E>>, never, R>
   <In>(
     inputs: Iterable<In>,
     options?: BatchOptions
-  ): <Out, E, R>(self: Runnable<In, Out, E, R>) => Effect.Effect<Array<Out>, E | InvalidOptionError, R>
-  <In, Out, E, R>(
-    self: Runnable<In, Out, E, R>,
-    inputs: Iterable<In>,
-    options: BatchOptions & { readonly mode: "either" }
-  ): Effect.Effect<Array<Either.Either<Out, E>>, InvalidOptionError, R>
-  <In, Out, E, R>(
-    self: Runnable<In, Out, E, R>,
-    inputs: Iterable<In>,
-    options?: BatchOptions
-  ): Effect.Effect<Array<Out>, E | InvalidOptionError, R>
+  ): <Out, E, R>(self: Runnable<In, Out, E, R>) => Effect.Effect<Array<Out>, E, R>
 } = dual(isDataFirst, batches.batch)
 
 /**
@@ -344,17 +507,17 @@ export const batch: {
  * @category executors
  */
 export const batchAsCompleted: {
+  <In, Out, E, R>(
+    self: Runnable<In, Out, E, R>,
+    inputs: Iterable<NoInfer<In>>,
+    options?: ConcurrencyOptions
+  ): Stream.Stream<readonly [index: number, result: Either.Either<Out, E>], never, R>
   <In>(
     inputs: Iterable<In>,
     options?: ConcurrencyOptions
   ): <Out, E, R>(
     self: Runnable<In, Out, E, R>
-  ) => Stream.Stream<readonly [index: number, result: Either.Either<Out, E>], InvalidOptionError, R>
-  <In, Out, E, R>(
-    self: Runnable<In, Out, E, R>,
-    inputs: Iterable<In>,
-    options?: ConcurrencyOptions
-  ): Stream.Stream<readonly [index: number, result: Either.Either<Out, E>], InvalidOptionError, R>
+  ) => Stream.Stream<readonly [index: number, result: Either.Either<Out, E>], never, R>
 } = dual(isDataFirst, batches.batchAsCompleted)
 
 /**
@@ -365,15 +528,15 @@ export const batchAsCompleted: {
  * @category executors
  */
 export const streamBatch: {
+  <In, Out, E, R>(
+    self: Runnable<In, Out, E, R>,
+    inputs: Iterable<NoInfer<In>>,
+    options?: ConcurrencyOptions
+  ): Stream.Stream<readonly [index: number, chunk: Out], E, R>
   <In>(
     inputs: Iterable<In>,
     options?: ConcurrencyOptions
-  ): <Out, E, R>(self: Runnable<In, Out, E, R>) => Stream.Stream<readonly [index: number, chunk: Out], E | InvalidOptionError, R>
-  <In, Out, E, R>(
-    self: Runnable<In, Out, E, R>,
-    inputs: Iterable<In>,
-    options?: ConcurrencyOptions
-  ): Stream.Stream<readonly [index: number, chunk: Out], E | InvalidOptionError, R>
+  ): <Out, E, R>(self: Runnable<In, Out, E, R>) => Stream.Stream<readonly [index: number, chunk: Out], E, R>
 } = dual(isDataFirst, batches.streamBatch)
 
 /**
@@ -383,8 +546,8 @@ export const streamBatch: {
  * @category executors
  */
 export const stream: {
-  <In>(input: In, options?: RunOptions): <Out, E, R>(self: Runnable<In, Out, E, R>) => Stream.Stream<Out, E, R>
-  <In, Out, E, R>(self: Runnable<In, Out, E, R>, input: In, options?: RunOptions): Stream.Stream<Out, E, R>
+  <In, Out, E, R>(self: Runnable<In, Out, E, R>, input: NoInfer<In>, options?: RunOptions): Stream.Stream<Out, E, R>
+  <In>(input: NotRunnable<In>, options?: RunOptions): <Out, E, R>(self: Runnable<In, Out, E, R>) => Stream.Stream<Out, E, R>
 } = dual(isDataFirst, executor.stream)
 
 /**
@@ -396,15 +559,15 @@ export const stream: {
  * @category executors
  */
 export const transform: {
+  <In, Out, E, R, E2, R2>(
+    self: Runnable<In, Out, E, R>,
+    input: Stream.Stream<NoInfer<In>, E2, R2>,
+    options?: RunOptions
+  ): Stream.Stream<Out, E | E2, R | R2>
   <In, E2, R2>(
     input: Stream.Stream<In, E2, R2>,
     options?: RunOptions
   ): <Out, E, R>(self: Runnable<In, Out, E, R>) => Stream.Stream<Out, E | E2, R | R2>
-  <In, Out, E, R, E2, R2>(
-    self: Runnable<In, Out, E, R>,
-    input: Stream.Stream<In, E2, R2>,
-    options?: RunOptions
-  ): Stream.Stream<Out, E | E2, R | R2>
 } = dual(isDataFirst, executor.transform)
 
 /**
@@ -412,6 +575,10 @@ export const transform: {
  * `Started`, `Streamed`, `Ended`, `Failed`, with run ids, parent ids, names, kinds, tags,
  * metadata and Clock timestamps. Ends when the root run ends; when the root fails, emits its
  * `Failed` event and then fails with the same error.
+ *
+ * The run goes at the consumer's pace: when the consumer falls behind by about a thousand events,
+ * the run waits for it (at its next run or chunk). A streamed run keeps only its chunks combined
+ * (for its `Ended` event), not the chunks themselves.
  *
  * @example
  * ```ts
@@ -428,14 +595,22 @@ export const transform: {
  * @category executors
  */
 export const streamEvents: {
-  <In>(input: In, filter?: RunEvent.Filter): <Out, E, R>(self: Runnable<In, Out, E, R>) => Stream.Stream<RunEvent.RunEvent, E, R>
-  <In, Out, E, R>(self: Runnable<In, Out, E, R>, input: In, filter?: RunEvent.Filter): Stream.Stream<RunEvent.RunEvent, E, R>
+  <In, Out, E, R>(
+    self: Runnable<In, Out, E, R>,
+    input: NoInfer<In>,
+    filter?: RunEvent.Filter
+  ): Stream.Stream<RunEvent.RunEvent, E, R>
+  <In>(
+    input: NotRunnable<In>,
+    filter?: RunEvent.Filter
+  ): <Out, E, R>(self: Runnable<In, Out, E, R>) => Stream.Stream<RunEvent.RunEvent, E, R>
 } = dual(isDataFirst, events.streamEvents)
 
 /**
  * The same runnable with a run name and configuration layered over the current one when it runs:
  * tags and metadata (inherited, merged, by every nested run), default concurrency, configurable
- * values, maximum depth (LangChain's `withConfig`).
+ * values, maximum depth (LangChain's `withConfig`). A bad option (a `concurrency` or `maxDepth`
+ * that is not an integer >= 1, tags that are not strings, ...) throws `InvalidOptionError` here.
  *
  * @since 0.1.0
  * @category combinators

@@ -110,17 +110,17 @@ export const makeProbe = (): Probe => {
 export const probed: {
   (probe: Probe): <In, Out, E, R>(self: Runnable.Runnable<In, Out, E, R>) => Runnable.Runnable<In, Out, E, R>
   <In, Out, E, R>(self: Runnable.Runnable<In, Out, E, R>, probe: Probe): Runnable.Runnable<In, Out, E, R>
-} = dual(2, <In, Out, E, R>(self: Runnable.Runnable<In, Out, E, R>, probe: Probe): Runnable.Runnable<In, Out, E, R> => {
-  const transform = self.transform
-  return internal.unsafeMake({
-    name: self.name,
-    kind: self.kind,
-    config: self.config,
-    run: (input: In) => probe.track(self.run(input)),
-    stream: (input: In) => probe.trackStream(self.stream(input)),
-    transform: transform === undefined ? undefined : (input: Stream.Stream<In, any, any>) => probe.trackStream(transform(input))
-  })
-})
+} = dual(2, <In, Out, E, R>(self: Runnable.Runnable<In, Out, E, R>, probe: Probe): Runnable.Runnable<In, Out, E, R> =>
+  internal.wrap(self, (behaviour) => {
+    const { stream, transform } = behaviour
+    return {
+      run: (input: In) => probe.track(behaviour.run(input)),
+      stream: stream === undefined ? undefined : (input: In) => probe.trackStream(stream(input)),
+      transform: transform === undefined
+        ? undefined
+        : <E2, R2>(input: Stream.Stream<In, E2, R2>) => probe.trackStream(transform(input))
+    }
+  }))
 
 /**
  * How a scripted runnable behaves. `call` counts the runnable's runs from 0.

@@ -8,6 +8,8 @@
 export * as Concat from "./Concat.js"
 /** @since 0.1.0 */
 export * as Errors from "./Errors.js"
+/** @since 0.2.0 */
+export * as Options from "./Options.js"
 /** @since 0.1.0 */
 export * as RunConfig from "./RunConfig.js"
 /** @since 0.1.0 */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Fiber, Stream, TestClock } from "effect"
+import { Cause, Chunk, Effect, Either, Exit, Fiber, Option, Stream, TestClock } from "effect"
 import { Errors, RunConfig, Runnable, Testing } from "../src/index.js"
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
@@ -78,21 +78,25 @@ describe("batch", () => {
       expect(yield* Runnable.batch(never, [])).toEqual([])
     }))
 
-  it.effect("bad concurrency fails with InvalidOptionError naming the option and value before any item runs", () =>
+  it.effect("bad concurrency or mode is a defect (InvalidOptionError) naming the option and value, before any item runs", () =>
     Effect.gen(function*() {
       const probe = Testing.makeProbe()
       const step = Testing.scripted({ name: "step", respond: (n: number) => n, probe })
-      for (const concurrency of [0, -1, Number.NaN, 2.5, Infinity]) {
-        const error = yield* Effect.flip(Runnable.batch(step, [1, 2], { concurrency }))
+      const defectOf = <A, E>(effect: Effect.Effect<A, E>) =>
+        Effect.map(Effect.exit(effect), (exit) => Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined)
+      for (const concurrency of [0, -1, Number.NaN, 2.5, Infinity, "4" as unknown as number]) {
+        const error = yield* defectOf(Runnable.batch(step, [1, 2], { concurrency }))
         expect(error).toBeInstanceOf(Errors.InvalidOptionError)
         expect(error).toMatchObject({ _tag: "InvalidOptionError", runnable: "step", option: "concurrency" })
-        expect(Object.is(error.value, concurrency)).toBe(true)
-        expect(error.message).toContain("concurrency")
+        expect(Object.is((error as Errors.InvalidOptionError).value, concurrency)).toBe(true)
+        expect((error as Errors.InvalidOptionError).message).toContain("concurrency")
       }
-      const viaStream = yield* Effect.flip(Stream.runDrain(Runnable.batchAsCompleted(step, [1], { concurrency: 0 })))
-      expect(viaStream._tag).toBe("InvalidOptionError")
-      const viaStreamBatch = yield* Effect.flip(Stream.runDrain(Runnable.streamBatch(step, [1], { concurrency: 0 })))
-      expect(viaStreamBatch._tag).toBe("InvalidOptionError")
+      const badMode = yield* defectOf(Runnable.batch(step, [1], { mode: "fail-slow" as "either" }))
+      expect(badMode).toMatchObject({ _tag: "InvalidOptionError", option: "mode", value: "fail-slow" })
+      const viaStream = yield* defectOf(Stream.runDrain(Runnable.batchAsCompleted(step, [1], { concurrency: 0 })))
+      expect(viaStream).toBeInstanceOf(Errors.InvalidOptionError)
+      const viaStreamBatch = yield* defectOf(Stream.runDrain(Runnable.streamBatch(step, [1], { concurrency: 0 })))
+      expect(viaStreamBatch).toBeInstanceOf(Errors.InvalidOptionError)
       expect(probe.unsafeStats().started).toBe(0)
     }))
 

@@ -39,7 +39,7 @@ describe("RunConfig", () => {
       expect([renamed.name, renamed.kind]).toEqual(["increment", "lambda"])
       expect(yield* Runnable.invoke(renamed, 1)).toBe(2)
       const twice = Runnable.withConfig(renamed, { tags: ["a"] }).pipe(Runnable.withConfig({ tags: ["b"] }))
-      expect(twice.config?.tags).toEqual(["a", "b"])
+      expect(twice[Runnable.TypeId].config?.tags).toEqual(["a", "b"])
       expect(twice.name).toBe("increment")
     }))
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Fiber, Option, Stream, TestClock } from "effect"
+import { Cause, Chunk, Effect, Either, Exit, Fiber, Option, Stream, TestClock } from "effect"
 import { Errors, RunConfig, Runnable, Testing } from "../src/index.js"
 
 class Boom {
@@ -68,7 +68,7 @@ describe("constructors", () => {
       expect(yield* Runnable.invoke(message, null)).toEqual({ text: "Hello", calls: ["search"] })
     }))
 
-  it.effect("fromPromise: interruption aborts the signal; a rejection fails with the original value", () =>
+  it.effect("fromPromise: interruption aborts the signal; a rejection is an UnknownException holding it, or what catch makes of it", () =>
     Effect.gen(function*() {
       let aborted = false
       let started = false
@@ -88,9 +88,15 @@ describe("constructors", () => {
 
       const reason = new Boom("rejected")
       const rejecting = Runnable.fromPromise((_: string) => Promise.reject(reason))
-      expect(yield* Effect.flip(Runnable.invoke(rejecting, "x"))).toBe(reason)
-      const mapped = Runnable.fromPromise((_: string) => Promise.reject(reason), { catch: (r) => `caught ${(r as Boom).reason}` })
-      expect(yield* Effect.flip(Runnable.invoke(mapped, "x"))).toBe("caught rejected")
+      const unknown = yield* Effect.flip(Runnable.invoke(rejecting, "x"))
+      expect(unknown).toBeInstanceOf(Cause.UnknownException)
+      expect(unknown.error).toBe(reason)
+      const erroring = Runnable.fromPromise((_: string) => Promise.reject(new Error("network down")))
+      expect((yield* Effect.flip(Runnable.invoke(erroring, "x"))).message).toBe("network down")
+      const mapped = Runnable.fromPromise((_: string) => Promise.reject(reason), {
+        catch: (r, input) => `caught ${(r as Boom).reason} for ${input}`
+      })
+      expect(yield* Effect.flip(Runnable.invoke(mapped, "x"))).toBe("caught rejected for x")
     }))
 
   it.effect("interrupting an effect run runs its finalizers", () =>
@@ -187,5 +193,109 @@ describe("recursion limit", () => {
       const loop = Effect.forEach(Array.from({ length: 50 }, (_, i) => i), (i) => Runnable.invoke(twice, i))
       const outputs = yield* loop.pipe(RunConfig.withPatch({ maxDepth: 2 }))
       expect(outputs).toHaveLength(50)
+    }))
+})
+
+describe("recursion limit, streamed", () => {
+  const countdown: Runnable.Runnable<number, number, Errors.EmptyStreamError> = Runnable.fromStream(
+    (n: number) => n === 0 ? Stream.make(0) : Runnable.stream(countdown, n - 1),
+    { name: "countdown" }
+  )
+  const deepest = (n: number) =>
+    Runnable.stream(countdown, n).pipe(Stream.runCollect, Effect.map(Chunk.toReadonlyArray))
+
+  it.effect("a stream recursing through its own stream counts its depth, observed or not", () =>
+    Effect.gen(function*() {
+      expect(yield* deepest(50)).toEqual([0])
+      const exit = yield* Effect.exit(deepest(200))
+      const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+      expect(Option.getOrThrow(defect)).toMatchObject({ _tag: "RecursionLimitError", runnable: "countdown", depth: 101, limit: 100 })
+      const observed = yield* Effect.exit(Stream.runDrain(Runnable.streamEvents(countdown, 200)))
+      expect(Exit.isFailure(observed) && Option.isSome(Cause.dieOption(observed.cause))).toBe(true)
+      const events = yield* Stream.runCollect(Runnable.streamEvents(Runnable.withConfig(countdown, { maxDepth: 1000 }), 300))
+      expect(Chunk.filter(events, (event) => event._tag === "Started")).toHaveLength(301)
+    }))
+})
+
+describe("Runnable.try", () => {
+  class BadNumber {
+    readonly _tag = "BadNumber"
+    constructor(readonly text: string, readonly reason: unknown) {}
+  }
+  const strict = (text: string): number => {
+    const value = Number(text)
+    if (Number.isNaN(value)) throw new Error(`not a number: ${text}`)
+    return value
+  }
+
+  it.effect("a throw is a typed failure: what catch makes of it (with the input), else an UnknownException", () =>
+    Effect.gen(function*() {
+      const parse = Runnable.try(strict, { catch: (reason, text) => new BadNumber(text, reason) })
+      expect(parse.name).toBe("strict")
+      expect(yield* Runnable.invoke(parse, "4")).toBe(4)
+      const failure = yield* Effect.flip(Runnable.invoke(parse, "x"))
+      expect(failure).toBeInstanceOf(BadNumber)
+      expect(failure.text).toBe("x")
+      const unknown = yield* Effect.flip(Runnable.invoke(Runnable.try(strict), "x"))
+      expect(unknown).toBeInstanceOf(Cause.UnknownException)
+      expect(unknown.message).toBe("not a number: x")
+      // so batch's "either" mode sees it, as retry and fallbacks do
+      const results = yield* Runnable.batch(parse, ["1", "y"], { mode: "either" })
+      expect(Either.isRight(results[0]!) && Either.isLeft(results[1]!)).toBe(true)
+    }))
+})
+
+describe("Runnable.unwrap", () => {
+  it.effect("each run acquires the resource, streams through the runnable made, and releases it at its end", () =>
+    Effect.gen(function*() {
+      const log: Array<string> = []
+      let opened = 0
+      const perRun = Runnable.unwrap(
+        Effect.gen(function*() {
+          const id = yield* Effect.acquireRelease(Effect.sync(() => ++opened), (id) => Effect.sync(() => log.push(`close ${id}`)))
+          return Runnable.fromStream((text: string) => Stream.make(`${text}:${id}:a`, "b"))
+        }),
+        { name: "withConnection" }
+      )
+      expect(perRun.name).toBe("withConnection")
+      const chunks = yield* Stream.runCollect(Runnable.stream(perRun, "q"))
+      expect(Chunk.toReadonlyArray(chunks)).toEqual(["q:1:a", "b"])
+      expect(yield* Runnable.invoke(perRun, "r")).toBe("r:2:ab")
+      expect(log).toEqual(["close 1", "close 2"])
+      const events = yield* Stream.runCollect(Runnable.streamEvents(perRun, "s"))
+      const streamed = Chunk.filter(events, (event) => event._tag === "Streamed" && event.name === "withConnection")
+      expect(streamed).toHaveLength(2)
+    }))
+})
+
+describe("Runnable.wrap", () => {
+  it.effect("keeps the wrapped runnable's name, kind and withConfig settings, and hands over its raw behaviour", () =>
+    Effect.gen(function*() {
+      const base = Runnable.withConfig(Runnable.sync((n: number) => n + 1, { name: "inc", kind: "tool" }), { tags: ["t"] })
+      const doubled = Runnable.wrap(base, (behaviour) => ({
+        run: (n: number) => Effect.map(behaviour.run(n), (x) => x * 2)
+      }))
+      expect([doubled.name, doubled.kind, doubled[Runnable.TypeId].config?.tags]).toEqual(["inc", "tool", ["t"]])
+      expect(yield* Runnable.invoke(doubled, 1)).toBe(4)
+      const events = yield* Stream.runCollect(Runnable.streamEvents(doubled, 1))
+      expect(Chunk.toReadonlyArray(events).map((event) => [event._tag, event.name, event.tags])).toEqual([
+        ["Started", "inc", ["t"]],
+        ["Streamed", "inc", ["t"]],
+        ["Ended", "inc", ["t"]]
+      ])
+    }))
+})
+
+describe("executors' duals", () => {
+  it.effect("a call whose first argument is a runnable is data-first, whatever the input looks like", () =>
+    Effect.gen(function*() {
+      const keys = Runnable.sync((input: object) => Object.keys(input).length)
+      expect(yield* Runnable.invoke(keys, {})).toBe(0)
+      expect(yield* Runnable.invoke(keys, { runTags: ["x"] })).toBe(1)
+      const echo = Runnable.identity<unknown>()
+      expect(yield* Runnable.invoke(echo, undefined)).toBe(undefined)
+      expect(Chunk.toReadonlyArray(yield* Stream.runCollect(Runnable.stream(keys, {})))).toEqual([0])
+      expect(Chunk.size(yield* Stream.runCollect(Runnable.streamEvents(keys, {})))).toBe(3)
+      expect(yield* Runnable.batch(keys, [{}, { a: 1 }])).toEqual([0, 1])
     }))
 })

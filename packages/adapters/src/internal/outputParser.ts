@@ -1,4 +1,5 @@
 /** @internal */
+import { SchemaError } from "@fxchain/combinators"
 import { Concat, Runnable } from "@fxchain/core"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -7,7 +8,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as OutputParser from "../OutputParser.js"
 import type { JsonValue } from "../OutputParser.js"
-import { ParseFailure, SchemaMismatch } from "../OutputParser.js"
+import { ParseFailure } from "../OutputParser.js"
 import { JsonChunks, parse } from "./outputParserJson.js"
 
 /** @internal */
@@ -112,13 +113,13 @@ export const json = (options?: OutputParser.Options): Runnable.Runnable<OutputPa
 export const schema = <A, I, R>(
   schema: Schema.Schema<A, I, R>,
   options?: OutputParser.Options
-): Runnable.Runnable<OutputParser.Input, A, ParseFailure | SchemaMismatch, R> => {
+): Runnable.Runnable<OutputParser.Input, A, ParseFailure | SchemaError, R> => {
   const name = options?.name ?? "SchemaOutputParser"
   const decode = Schema.decodeUnknown(schema, { errors: "all" })
-  const parseAndDecode = (text: string): Effect.Effect<A, ParseFailure | SchemaMismatch, R> =>
+  const parseAndDecode = (text: string): Effect.Effect<A, ParseFailure | SchemaError, R> =>
     Effect.flatMap(
       parseJson(name, text),
-      (value) => Effect.mapError(decode(value), (parseError) => new SchemaMismatch({ runnable: name, text, parseError }))
+      (value) => Effect.mapError(decode(value), (parseError) => new SchemaError({ runnable: name, boundary: "output", text, parseError }))
     )
   return Runnable.make({
     name,

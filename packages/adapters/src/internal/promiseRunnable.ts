@@ -32,14 +32,10 @@ const configured = (runnable: AnyRunnable, options: PromiseRunnable.RunOptions |
  * before it runs. Interrupting the batch stops its workers already; this closes the gap between
  * the abort and the moment the interruption reaches a worker that was about to take an item.
  */
-const refusingOnceAborted = (runnable: AnyRunnable, signal: AbortSignal): AnyRunnable => {
-  return Runnable.make({
-    config: runnable.config,
-    name: runnable.name,
-    kind: runnable.kind,
-    run: (input: unknown) => Effect.suspend(() => signal.aborted ? Effect.interrupt : runnable.run(input))
-  })
-}
+const refusingOnceAborted = (runnable: AnyRunnable, signal: AbortSignal): AnyRunnable =>
+  Runnable.wrap(runnable, ({ run }) => ({
+    run: (input: unknown) => Effect.suspend(() => signal.aborted ? Effect.interrupt : run(input))
+  }))
 
 class PromiseRunnableImpl<In, Out, E> implements PromiseRunnable.PromiseRunnable<In, Out, E> {
   readonly [TypeId]: PromiseRunnable.TypeId = TypeId

@@ -29,7 +29,7 @@ export const alternatives = (
     }
     return Effect.as(Runnable.annotateRun({ [choiceAttribute]: chosen }), choices[chosen]!)
   })
-  const anyTransforms = available.some((choice) => choices[choice]!.transform !== undefined)
+  const anyTransforms = available.some((choice) => choices[choice]![Runnable.TypeId].transform !== undefined)
   return Runnable.make<any, any, any, any>({
     name,
     kind: "chain",

@@ -1,5 +1,5 @@
 /** @internal */
-import { Errors, Runnable } from "@fxchain/core"
+import { Options, Runnable } from "@fxchain/core"
 import * as Cache from "effect/Cache"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -9,7 +9,6 @@ import * as Fiber from "effect/Fiber"
 import * as Hash from "effect/Hash"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import type * as Cached from "../Cached.js"
 
 /** @internal */
@@ -43,27 +42,19 @@ interface Flight {
   readonly fibers: Set<Fiber.RuntimeFiber<unknown, unknown>>
 }
 
-const invalid = (runnable: string, option: string, value: unknown, expected: string) =>
-  new Errors.InvalidOptionError({ runnable, option, value, expected })
-
-const validate = (name: string, options: Cached.CachedOptions<never>): Errors.InvalidOptionError | Duration.Duration => {
-  const { capacity, timeToLive } = options
-  if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 1) {
-    return invalid(name, "capacity", capacity, "an integer >= 1 (the most entries kept)")
-  }
-  const decoded = Duration.decodeUnknown(timeToLive)
-  if (Option.isNone(decoded)) return invalid(name, "timeToLive", timeToLive, "a Duration.DurationInput")
-  return decoded.value
+/** The options of `cached`, checked when it is called (see `Options`); returns the time to live. */
+const validate = (name: string, options: Cached.CachedOptions<never>): Duration.Duration => {
+  Options.integer(name, "capacity", options.capacity, { min: 1 })
+  return Options.duration(name, "timeToLive", options.timeToLive)
 }
 
 /** @internal */
 export const cached = <In, Out, E, R>(
   self: Runnable.Runnable<In, Out, E, R>,
   options: Cached.CachedOptions<In>
-): Effect.Effect<Runnable.Runnable<In, Out, E, R>, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    const timeToLive = validate(self.name, options)
-    if (timeToLive instanceof Errors.InvalidOptionError) return yield* Effect.die(timeToLive)
+): Effect.Effect<Runnable.Runnable<In, Out, E, R>, never, Scope.Scope> => {
+  const timeToLive = validate(self.name, options)
+  return Effect.gen(function*() {
     const scope = yield* Effect.scope
     // values are the work's `Exit`s, so that a failure is a value the cache can hold for no time
     const cache = yield* Cache.makeWith<CacheKey<Out, E>, Exit.Exit<Out, E>>({
@@ -134,13 +125,9 @@ export const cached = <In, Out, E, R>(
         })
       )
 
-    const run = (input: In): Effect.Effect<Out, E, R> =>
-      Effect.flatMap(Effect.context<R>(), (context) => get(input, Effect.mapInputContext(self.run(input), () => context)))
-    return Runnable.make<In, Out, E, R>({
-      config: self.config,
-      name: self.name,
-      kind: self.kind,
-      run,
-      stream: (input) => Stream.fromEffect(run(input))
-    })
+    return Runnable.wrap(self, (behaviour) => ({
+      run: (input: In): Effect.Effect<Out, E, R> =>
+        Effect.flatMap(Effect.context<R>(), (context) => get(input, Effect.mapInputContext(behaviour.run(input), () => context)))
+    }))
   })
+}

@@ -30,25 +30,22 @@ export const withListeners = <In, Out, E, R, E2, R2>(
   const ended = (runId: string, input: In, output: Out): Effect.Effect<Out, E2, R2> =>
     onEnd === undefined ? Effect.succeed(output) : Effect.as(onEnd({ runId, input, output }), output)
 
-  return Runnable.make<In, Out, E | E2, R | R2>({
-    config: self.config,
-    name: self.name,
-    kind: self.kind,
-    run: (input) =>
+  return Runnable.wrap(self, ({ run, stream }) => ({
+    run: (input: In) =>
       Effect.flatMap(runIdOf, (runId) =>
         Effect.zipRight(
           started(runId, input),
-          Effect.matchCauseEffect(self.run(input), {
+          Effect.matchCauseEffect(run(input), {
             onFailure: (cause) => failed(runId, input, cause),
             onSuccess: (output) => ended(runId, input, output)
           })
         )),
-    stream: (input) =>
+    stream: stream === undefined ? undefined : (input: In) =>
       Stream.unwrap(Effect.gen(function*() {
         const runId = yield* runIdOf
         yield* started(runId, input)
         const chunks: Array<Out> = []
-        return self.stream(input).pipe(
+        return stream(input).pipe(
           // per Effect chunk: `Stream.tap` would run an Effect per item and re-chunk the stream item by item
           Stream.mapChunks((chunk) => {
             Chunk.forEach(chunk, (item) => chunks.push(item))
@@ -58,5 +55,5 @@ export const withListeners = <In, Out, E, R, E2, R2>(
           Stream.concat(Stream.execute(Effect.suspend(() => ended(runId, input, Concat.combineAll(chunks) as Out))))
         )
       }))
-  })
+  }))
 }

@@ -1,5 +1,5 @@
 /** @internal */
-import { Errors, Runnable } from "@fxchain/core"
+import { Options, Runnable } from "@fxchain/core"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -36,17 +36,6 @@ export const attemptTagPrefix = "retry:attempt:"
 /** @internal */
 export const attemptTag = (attempt: number): string => `${attemptTagPrefix}${attempt}`
 
-const validateTimes = (name: string, times: number | undefined): void => {
-  if (times === undefined) return
-  if (typeof times !== "number" || !Number.isInteger(times) || times < 0) {
-    throw new Errors.InvalidOptionError({
-      runnable: name,
-      option: "times",
-      value: times,
-      expected: "an integer >= 0 (the number of retries after the first attempt)"
-    })
-  }
-}
 
 /**
  * The policy as a schedule fed with the run's errors: the given schedule (or the default one),
@@ -56,7 +45,7 @@ const validateTimes = (name: string, times: number | undefined): void => {
  */
 export const policy = <E, R>(name: string, options: Retry.RetryOptions<E, R> | undefined): Schedule.Schedule<unknown, E, R> => {
   const times = options?.times
-  validateTimes(name, times)
+  if (times !== undefined) Options.integer(name, "times", times, { min: 0 })
   const given = options?.schedule
   const base: Schedule.Schedule<unknown, E, R> = given === undefined
     ? defaultSchedule(times ?? defaultTimes)

@@ -32,24 +32,18 @@ export const withSchema = (
 ): Runnable.Runnable<any, any, any, any> => {
   const decodeInput = decoder(self.name, "input", schemas.input)
   const decodeOutput = decoder(self.name, "output", schemas.output)
-  const transform = self.transform
-  return Runnable.make<any, any, any, any>({
-    config: self.config,
-    name: self.name,
-    kind: self.kind,
-    run: (input) => {
-      const ran = decodeInput === undefined ? self.run(input) : Effect.flatMap(decodeInput(input), self.run)
+  return Runnable.wrap(self, ({ run, stream, transform }) => ({
+    run: (input: unknown) => {
+      const ran = decodeInput === undefined ? run(input) : Effect.flatMap(decodeInput(input), run)
       return decodeOutput === undefined ? ran : Effect.flatMap(ran, decodeOutput)
     },
-    stream: (input) => {
-      const streamed = decodeInput === undefined
-        ? self.stream(input)
-        : Stream.unwrap(Effect.map(decodeInput(input), self.stream))
+    stream: stream === undefined ? undefined : (input: unknown) => {
+      const streamed = decodeInput === undefined ? stream(input) : Stream.unwrap(Effect.map(decodeInput(input), stream))
       return decodeOutput === undefined ? streamed : Stream.mapEffect(streamed, decodeOutput)
     },
-    transform: transform === undefined ? undefined : (input) => {
+    transform: transform === undefined ? undefined : (input: Stream.Stream<any, any, any>) => {
       const transformed = transform(decodeInput === undefined ? input : Stream.mapEffect(input, decodeInput))
       return decodeOutput === undefined ? transformed : Stream.mapEffect(transformed, decodeOutput)
     }
-  })
+  }))
 }

@@ -1,33 +1,40 @@
 /** @internal */
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Deferred from "effect/Deferred"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import { identity } from "effect/Function"
 import * as Stream from "effect/Stream"
-import { InvalidOptionError } from "../Errors.js"
+import * as Options from "../Options.js"
 import type * as Runnable from "../Runnable.js"
-import { invoke, stream } from "./executor.js"
-import { configOf, isTracing, pastDepthLimit } from "./observedRun.js"
+import { invoke, stream, suspendedStream } from "./executor.js"
+import { configOf, isObserved, runConfigOf, tooDeep } from "./observedRun.js"
 import { currentContext, nested, withContext } from "./runContext.js"
+import { behaviourOf } from "./runnable.js"
 
 /**
  * The concurrency an executor will use: the option, else the runnable's own `withConfig`, else
- * RunConfig's; a typed error when invalid.
- *
- * @internal
+ * RunConfig's. A bad option given at run time is a defect (`InvalidOptionError`, thrown here
+ * inside the run), as `Options` says.
  */
+const concurrencyOf = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  self: Runnable.Runnable<any, any, any, any>,
+  given: number | undefined
+): number =>
+  Options.integer(
+    self.name,
+    "concurrency",
+    given ?? behaviourOf(self).config?.concurrency ?? configOf(fiber).concurrency,
+    { min: 1 }
+  )
+
+/** @internal */
 export const resolveConcurrency = (
   self: Runnable.Runnable<any, any, any, any>,
   given: number | undefined
-): Effect.Effect<number, InvalidOptionError> =>
-  Effect.withFiberRuntime((fiber) => {
-    const name = self.name
-    const value = given ?? self.config?.concurrency ?? configOf(fiber).concurrency
-    return Number.isInteger(value) && value >= 1
-      ? Effect.succeed(value)
-      : Effect.fail(new InvalidOptionError({ runnable: name, option: "concurrency", value, expected: "an integer >= 1" }))
-  })
+): Effect.Effect<number> => Effect.withFiberRuntime((fiber) => Effect.succeed(concurrencyOf(fiber, self, given)))
 
 /** What a worker runs inside of (the run context of its items). */
 type InWorker = <X, E, R>(worker: Effect.Effect<X, E, R>) => Effect.Effect<X, E, R>
@@ -104,43 +111,49 @@ export const batch = <In, Out, E, R>(
   self: Runnable.Runnable<In, Out, E, R>,
   inputs: Iterable<In>,
   options?: Runnable.BatchOptions
-): Effect.Effect<Array<any>, E | InvalidOptionError, R> =>
-  Effect.flatMap(resolveConcurrency(self, options?.concurrency), (concurrency) =>
-    Effect.withFiberRuntime<Array<any>, E, R>((fiber) => {
-      const items = Array.from(inputs)
-      const either = options?.mode === "either"
-      if (items.length === 0) return Effect.succeed([])
-      const parent = currentContext(fiber)
-      if (parent.listener === undefined && !isTracing(fiber) && self.config === undefined) {
-        // nobody observes: items are runs of the same depth, so each worker enters that depth
-        // once and then calls the raw behaviour directly
-        if (self.sync !== undefined) return runSyncBatch(items, self.sync, either)
-        const limit = pastDepthLimit(fiber, parent, self.name)
-        if (limit !== undefined) return limit
-        const context = nested(parent)
-        const inWorker: InWorker = (worker) => withContext(worker, context)
-        return either
-          ? runPool(items, concurrency, (input: In) => Effect.either(self.run(input)), inWorker)
-          : runPool(items, concurrency, self.run, inWorker)
-      }
+): Effect.Effect<Array<any>, E, R> =>
+  Effect.withFiberRuntime<Array<any>, E, R>((fiber) => {
+    const concurrency = concurrencyOf(fiber, self, options?.concurrency)
+    const mode = options?.mode
+    if (mode !== undefined && mode !== "fail-fast" && mode !== "either") {
+      Options.invalid(self.name, "mode", mode, "\"fail-fast\" or \"either\"")
+    }
+    const either = mode === "either"
+    const items = Array.from(inputs)
+    if (items.length === 0) return Effect.succeed([])
+    const parent = currentContext(fiber)
+    const behaviour = behaviourOf(self)
+    if (!isObserved(fiber, parent) && behaviour.config === undefined) {
+      // nobody observes: items are runs of the same depth, so each worker enters that depth
+      // once and then calls the raw behaviour directly
+      if (behaviour.sync !== undefined) return runSyncBatch(items, behaviour.sync, either)
+      const limit = tooDeep(self.name, parent.depth + 1, runConfigOf(fiber, self).maxDepth)
+      if (limit !== undefined) return limit
+      const context = nested(parent)
+      const inWorker: InWorker = (worker) => withContext(worker, context)
       return either
-        ? runPool(items, concurrency, (input: In) => Effect.either(invoke(self, input)), identity)
-        : runPool(items, concurrency, (input: In) => invoke(self, input), identity)
-    }))
+        ? runPool(items, concurrency, (input: In) => Effect.either(behaviour.run(input)), inWorker)
+        : runPool(items, concurrency, behaviour.run, inWorker)
+    }
+    return either
+      ? runPool(items, concurrency, (input: In) => Effect.either(invoke(self, input)), identity)
+      : runPool(items, concurrency, (input: In) => invoke(self, input), identity)
+  })
 
 /** @internal */
 export const batchAsCompleted = <In, Out, E, R>(
   self: Runnable.Runnable<In, Out, E, R>,
   inputs: Iterable<In>,
   options?: Runnable.ConcurrencyOptions
-): Stream.Stream<readonly [number, Either.Either<Out, E>], InvalidOptionError, R> =>
-  Stream.unwrap(Effect.map(resolveConcurrency(self, options?.concurrency), (concurrency) =>
+): Stream.Stream<readonly [number, Either.Either<Out, E>], never, R> =>
+  suspendedStream(Effect.map(resolveConcurrency(self, options?.concurrency), (concurrency) =>
     Stream.fromIterable(inputs).pipe(
       Stream.zipWithIndex,
       Stream.mapEffect(
         ([input, index]) => Effect.map(Effect.either(invoke(self, input)), (result) => [index, result] as const),
         { concurrency, unordered: true }
-      )
+      ),
+      Stream.toChannel
     )))
 
 /** @internal */
@@ -148,12 +161,13 @@ export const streamBatch = <In, Out, E, R>(
   self: Runnable.Runnable<In, Out, E, R>,
   inputs: Iterable<In>,
   options?: Runnable.ConcurrencyOptions
-): Stream.Stream<readonly [number, Out], E | InvalidOptionError, R> =>
-  Stream.unwrap(Effect.map(resolveConcurrency(self, options?.concurrency), (concurrency) =>
+): Stream.Stream<readonly [number, Out], E, R> =>
+  suspendedStream(Effect.map(resolveConcurrency(self, options?.concurrency), (concurrency) =>
     Stream.fromIterable(inputs).pipe(
       Stream.zipWithIndex,
       Stream.flatMap(
         ([input, index]) => Stream.map(stream(self, input), (chunk) => [index, chunk] as const),
         { concurrency }
-      )
+      ),
+      Stream.toChannel
     )))

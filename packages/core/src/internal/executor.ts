@@ -1,82 +1,117 @@
 /**
  * The executors: the one place where a runnable's raw behaviour becomes a run (nesting depth,
- * run ids, events, span, config). Two paths:
+ * run ids, events, span, config). `isObserved` decides, once per run, between two paths:
  *
- * - nobody observes (no event listener, no tracer installed): a synchronous step is a plain
- *   function call; any other run only swaps the fiber's current run to count its depth;
- * - someone observes: an `ObservedRun` gives the run an id, emits its events and opens its span.
+ * - plain (no event sink, no tracer installed): a synchronous step is a plain function call; an
+ *   invoke swaps the fiber's current run to count its depth; a stream costs nothing per chunk: its
+ *   channel is the raw stream's own, and the streams made for nested runs while it is constructed
+ *   record it as their parent (`constructWithin`);
+ * - observed: an `ObservedRun` gives the run an id, emits its events and opens its span; a stream
+ *   gets one stage that reports each chunk and makes the run current while it is pulled, so that
+ *   whatever runs inside is placed under it.
+ *
+ * A run's `withConfig` reaches its own run and its descendants only: its stream gets the patched
+ * `RunConfig` in its context, and the stream it consumes is given back the context of the run
+ * that consumes it, so that a step's configuration never reaches the steps before it.
  *
  * @internal
  */
 import * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
+import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import * as Concat from "../Concat.js"
+import { EmptyStreamError } from "../Errors.js"
 import * as RunConfig from "../RunConfig.js"
 import type * as Runnable from "../Runnable.js"
-import { isSingleChunk } from "./runnable.js"
-import { isTracing, ObservedRun, pastDepthLimit } from "./observedRun.js"
+import { contextOf, runningFiber } from "./fiberInternals.js"
+import { isObserved, ObservedRun, runConfigOf, tooDeep } from "./observedRun.js"
 import {
+  constructionParent,
+  constructWithin,
   currentContext,
   currentHolder,
+  Holder,
   nested,
   ownHolder,
   type RunContext,
   withContext,
-  withContextEachTime,
   withDepth
 } from "./runContext.js"
+import { behaviourOf } from "./runnable.js"
 
 type AnyRunnable = Runnable.Runnable<any, any, any, any>
+type AnyFiber = Fiber.RuntimeFiber<unknown, unknown>
+type AnyChannel = Channel.Channel<any, any, any, any, any, any, any>
 
-const callSync = (self: AnyRunnable, input: unknown): Effect.Effect<any> => {
+const callSync = (f: (input: any) => any, input: unknown): Effect.Effect<any> => {
   try {
-    return Effect.succeed(self.sync!(input))
+    return Effect.succeed(f(input))
   } catch (defect) {
     return Effect.die(defect)
   }
 }
+
+/** A stream whose channel comes from an effect, with nothing added per chunk (`Stream.unwrap` adds a layer). @internal */
+export const suspendedStream = <A, E, R>(start: Effect.Effect<AnyChannel, any, any>): Stream.Stream<A, E, R> =>
+  Stream.fromChannel(Channel.unwrap(start)) as Stream.Stream<A, E, R>
+
+// -----------------------------------------------------------------------------
+// invoke
+// -----------------------------------------------------------------------------
 
 /** @internal */
 export const invoke = <In, Out, E, R>(
   self: Runnable.Runnable<In, Out, E, R>,
   input: In,
   options?: Runnable.RunOptions
-): Effect.Effect<Out, E, R> => run(self, input, options, false)
+): Effect.Effect<Out, E, R> => run(self, input, options, false, constructionParent())
 
-/** A run; with `asChunk`, an observed run also reports its output as its one streamed chunk. @internal */
+/**
+ * A run. `asChunk`: an observed run also reports its output as its one streamed chunk (it is the
+ * single chunk of a stream). `parent`: the run it is nested in, when known before it starts;
+ * otherwise the fiber's current run.
+ *
+ * @internal
+ */
 export const run = <In, Out, E, R>(
   self: Runnable.Runnable<In, Out, E, R>,
   input: In,
   options: Runnable.RunOptions | undefined,
-  asChunk: boolean
+  asChunk: boolean,
+  parent: RunContext | undefined
 ): Effect.Effect<Out, E, R> =>
   Effect.withFiberRuntime<Out, E, R>((fiber) => {
     const holder = fiber.getFiberRef(currentHolder)
-    const parent = holder.current
-    if (parent.listener === undefined && !isTracing(fiber)) {
-      if (self.sync !== undefined) return callSync(self, input)
-      if (self.config === undefined) {
-        const limit = pastDepthLimit(fiber, parent, self.name)
-        if (limit !== undefined) return limit
-        const effect = self.run(input)
-        return withDepth(effect, ownHolder(fiber, holder), nested(parent))
-      }
+    const within = parent ?? holder.current
+    const behaviour = behaviourOf(self)
+    if (!isObserved(fiber, within)) {
+      if (behaviour.sync !== undefined) return callSync(behaviour.sync, input)
+      const config = runConfigOf(fiber, self)
+      const limit = tooDeep(self.name, within.depth + 1, config.maxDepth)
+      if (limit !== undefined) return limit
+      const effect = behaviour.config === undefined
+        ? behaviour.run(input)
+        : Effect.provideService(behaviour.run(input), RunConfig.RunConfig, config)
+      return withDepth(effect, ownHolder(fiber, holder), nested(within))
     }
-    const observed = new ObservedRun(fiber, parent, self, options)
-    const tooDeep = observed.tooDeep
-    if (tooDeep !== undefined) return tooDeep
+    if (behaviour.streamsWhenObserved && behaviour.stream !== undefined) return invokeByStreaming(fiber, within, self, input, options)
+    const observed = new ObservedRun(fiber, within, self, options)
+    const limit = observed.tooDeep
+    if (limit !== undefined) return limit
     observed.start(input)
-    // `run`, not `sync`: a combinator's `sync` skips its children's runs, which someone observes here
-    let effect: Effect.Effect<Out, E, R> = self.run(input)
-    if (self.config !== undefined) effect = Effect.provideService(effect, RunConfig.RunConfig, observed.config)
+    let effect: Effect.Effect<Out, E, R> = behaviour.run(input)
+    if (behaviour.config !== undefined) effect = Effect.provideService(effect, RunConfig.RunConfig, observed.config)
     if (observed.tracing) effect = Effect.withSpan(effect, self.name, observed.spanOptions())
-    return withContext(
+    const reported = withContext(
       Effect.onExit(effect, (exit) =>
         Effect.sync(() => {
           if (Exit.isFailure(exit)) return observed.fail(exit.cause)
@@ -85,147 +120,318 @@ export const run = <In, Out, E, R>(
         })),
       observed.context
     )
+    const wait = observed.backpressure
+    return wait === undefined ? reported : Effect.zipRight(wait, reported)
   })
 
 /**
- * Runs each pull of a stream as part of the given run (swapping the fiber's current run around
- * the pull), so what the stream's own effects invoke nests under that run.
+ * An observed invoke of a runnable that streams when observed (a model): it streams, reporting
+ * each chunk as LangChain's chat models do under `streamEvents`, and returns the chunks combined.
  */
-const pullWithin = <A, E, R>(
-  stream: Stream.Stream<A, E, R>,
-  context: RunContext,
-  onPull: (pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R>) => Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R> = (
-    pull
-  ) => pull
-): Stream.Stream<A, E, R> =>
-  Stream.unwrapScoped(
-    Effect.map(Stream.toPull(stream), (pull) => Stream.fromChannel(repeatPull(onPull(withContextEachTime(pull, context))))))
-
-/**
- * A pull (`Option.none()` at the end) as a channel writing its chunks: `Stream.repeatEffectChunkOption`
- * with a plain channel loop, which costs about a third less per chunk than its `Channel.unwrap`
- * per chunk.
- */
-const repeatPull = <A, E, R>(
-  pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R>
-): Channel.Channel<Chunk.Chunk<A>, unknown, E, unknown, void, unknown, R> => {
-  const next = Effect.catchAll(
-    Effect.map(pull, Option.some),
-    (error) => Option.isNone(error) ? Effect.succeed(Option.none<Chunk.Chunk<A>>()) : Effect.fail(error.value)
-  )
-  const loop: Channel.Channel<Chunk.Chunk<A>, unknown, E, unknown, void, unknown, R> = Channel.flatMap(
-    Channel.fromEffect(next),
-    (chunk) => Option.isNone(chunk) ? Channel.void : Channel.flatMap(Channel.write(chunk.value), () => loop)
-  )
-  return loop
-}
-
-
-const observedStream = <A, E, R>(
-  run: ObservedRun,
-  makeStream: () => Stream.Stream<A, E, R>,
-  input: unknown,
-  upstreamFailed?: () => boolean
-): Stream.Stream<A, E, R> =>
-  Stream.unwrapScoped(
-    Effect.gen(function*() {
-      if (upstreamFailed === undefined) run.start(input)
-      // the consumer stopped before the end (an early `take`, an interruption)
-      yield* Effect.addFinalizer(() => Effect.sync(() => run.fail(Cause.interrupt(FiberId.none), true)))
-      const span = run.tracing ? yield* Effect.makeSpanScoped(run.name, run.spanOptions()) : undefined
-      const observe = (pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R>) =>
-        pull.pipe(
-          Effect.map((chunk) => {
-            Chunk.forEach(chunk, (item) => run.chunk(item))
-            return chunk
-          }),
-          Effect.onExit((exit) =>
-            Effect.sync(() => {
-              if (Exit.isSuccess(exit)) return
-              const failure = Cause.failureOption(exit.cause)
-              if (failure._tag === "Some" && failure.value._tag === "None") return run.endStream(input)
-              // a run consuming a stream that got no chunk yet was never reached: its upstream's
-              // failure or an interruption ends it silently
-              if (!run.isStarted && upstreamFailed !== undefined && (upstreamFailed() || Cause.isInterruptedOnly(exit.cause))) return
-              run.fail(Cause.map(exit.cause, (error) => (error as Option.Option<E>).pipe(Option.getOrUndefined)))
-            })
-          )
-        )
-      return pullWithin(
-        makeStream(),
-        run.context,
-        (pull) => span === undefined ? observe(pull) : Effect.withParentSpan(observe(pull), span)
-      )
+const invokeByStreaming = <In, Out, E, R>(
+  fiber: AnyFiber,
+  parent: RunContext,
+  self: Runnable.Runnable<In, Out, E, R>,
+  input: In,
+  options: Runnable.RunOptions | undefined
+): Effect.Effect<Out, E, R> => {
+  const observed = new ObservedRun(fiber, parent, self, options)
+  const limit = observed.tooDeep
+  if (limit !== undefined) return limit
+  observed.start(input)
+  const raw = behaviourOf(self).stream!
+  return Effect.flatMap(
+    Concat.gather(suspendedStream<Out, E, R>(observedChannel(fiber, self, observed, () => raw(input), input, undefined))),
+    Option.match({
+      onNone: () => Effect.die(new EmptyStreamError({ runnable: self.name })),
+      onSome: Effect.succeed
     })
   )
+}
+
+// -----------------------------------------------------------------------------
+// stream and transform
+// -----------------------------------------------------------------------------
 
 /** @internal */
 export const stream = <In, Out, E, R>(
   self: Runnable.Runnable<In, Out, E, R>,
   input: In,
   options?: Runnable.RunOptions
-): Stream.Stream<Out, E, R> =>
-  isSingleChunk(self.stream) ? Stream.fromEffect(run(self, input, options, true)) : Stream.unwrap(
-    Effect.withFiberRuntime<Stream.Stream<Out, E, R>, never, R>((fiber) => {
-      const parent = currentContext(fiber)
-      if (parent.listener === undefined && !isTracing(fiber)) {
-        if (self.config === undefined) {
-          const limit = pastDepthLimit(fiber, parent, self.name)
-          if (limit !== undefined) return limit
-          return Effect.succeed(pullWithin(self.stream(input), nested(parent)))
-        }
-      }
-      const run = new ObservedRun(fiber, parent, self, options)
-      const tooDeep = run.tooDeep
-      if (tooDeep !== undefined) return tooDeep
-      const makeStream = () => {
-        const inner = self.stream(input)
-        return self.config === undefined ? inner : Stream.provideService(inner, RunConfig.RunConfig, run.config)
-      }
-      return Effect.succeed(observedStream(run, makeStream, input))
-    })
-  )
+): Stream.Stream<Out, E, R> => streamWithin(self, input, options, constructionParent())
+
+/** `stream` nested in `parent` (when known before it starts). @internal */
+export const streamWithin = <In, Out, E, R>(
+  self: Runnable.Runnable<In, Out, E, R>,
+  input: In,
+  options: Runnable.RunOptions | undefined,
+  parent: RunContext | undefined
+): Stream.Stream<Out, E, R> => {
+  const raw = behaviourOf(self).stream
+  // no stream of its own: its output is the one chunk
+  if (raw === undefined) return Stream.fromEffect(run(self, input, options, true, parent))
+  return suspendedStream(Effect.withFiberRuntime((fiber) => {
+    const within = parent ?? currentContext(fiber)
+    if (!isObserved(fiber, within)) return plainChannel(fiber, self, within, () => raw(input))
+    const observed = new ObservedRun(fiber, within, self, options)
+    const limit = observed.tooDeep
+    if (limit !== undefined) return limit
+    observed.start(input)
+    return observedChannel(fiber, self, observed, () => raw(input), input, undefined)
+  }))
+}
 
 /** @internal */
 export const transform = <In, Out, E, R, E2, R2>(
   self: Runnable.Runnable<In, Out, E, R>,
   input: Stream.Stream<In, E2, R2>,
   options?: Runnable.RunOptions
+): Stream.Stream<Out, E | E2, R | R2> => transformWithin(self, input, options, constructionParent())
+
+const transformWithin = <In, Out, E, R, E2, R2>(
+  self: Runnable.Runnable<In, Out, E, R>,
+  input: Stream.Stream<In, E2, R2>,
+  options: Runnable.RunOptions | undefined,
+  parent: RunContext | undefined
 ): Stream.Stream<Out, E | E2, R | R2> => {
-  const transformer = self.transform
-  if (transformer === undefined) {
-    return Stream.unwrap(
-      Effect.map(Concat.gather(input), (gathered) =>
-        Option.isNone(gathered) ? Stream.empty : stream(self, gathered.value, options))
-    )
-  }
-  return Stream.unwrap(
-    Effect.withFiberRuntime<Stream.Stream<Out, E | E2, R | R2>, never, R | R2>((fiber) => {
-      const parent = currentContext(fiber)
-      const upstream = pullWithin(input, parent)
-      if (parent.listener === undefined && !isTracing(fiber) && self.config === undefined) {
-        const limit = pastDepthLimit(fiber, parent, self.name)
-        if (limit !== undefined) return limit
-        return Effect.succeed(pullWithin(transformer(upstream), nested(parent)))
-      }
-      const run = new ObservedRun(fiber, parent, self, options)
-      const tooDeep = run.tooDeep
-      if (tooDeep !== undefined) return tooDeep
-      let failedUpstream = false
-      const observedUpstream = upstream.pipe(
-        // per Effect chunk, not per item: `Stream.tap` would cut the stream into one-item chunks
-        Stream.mapChunks((chunk) => {
-          if (Chunk.isNonEmpty(chunk)) run.start(undefined)
-          Chunk.forEach(chunk, (item) => run.input(item))
-          return chunk
-        }),
-        Stream.tapErrorCause(() => Effect.sync(() => { failedUpstream = true }))
-      )
-      const makeStream = () => {
-        const inner = transformer(observedUpstream)
-        return self.config === undefined ? inner : Stream.provideService(inner, RunConfig.RunConfig, run.config)
-      }
-      return Effect.succeed(observedStream(run, makeStream, undefined, () => failedUpstream))
+  const behaviour = behaviourOf(self)
+  const transformer = behaviour.transform
+  if (transformer === undefined) return gathering(self, input, options, parent)
+  return suspendedStream(Effect.withFiberRuntime((fiber) => {
+    const within = parent ?? currentContext(fiber)
+    if (!isObserved(fiber, within)) {
+      // the consumed stream keeps the context of the run consuming it
+      const upstream = behaviour.config === undefined ? input : keepContext(input, contextOf(fiber))
+      return plainChannel(fiber, self, within, () => transformer(upstream))
+    }
+    const observed = new ObservedRun(fiber, within, self, options)
+    const limit = observed.tooDeep
+    if (limit !== undefined) return limit
+    let upstreamFailed = false
+    const upstream = observedUpstream(fiber, self, observed, within, input, () => {
+      upstreamFailed = true
     })
+    return observedChannel(fiber, self, observed, () => transformer(upstream), undefined, () => upstreamFailed)
+  }))
+}
+
+/**
+ * The channel of a plain streamed run: the raw stream's own, constructed as part of the run (so
+ * that nested runs count their depth from it), with the run's `RunConfig` in its context when
+ * `withConfig` patched it. Nothing is added per chunk.
+ */
+const plainChannel = (
+  fiber: AnyFiber,
+  self: AnyRunnable,
+  parent: RunContext,
+  make: () => Stream.Stream<any, any, any>
+): Effect.Effect<AnyChannel> => {
+  const config = runConfigOf(fiber, self)
+  const context = nested(parent)
+  const limit = tooDeep(self.name, context.depth, config.maxDepth)
+  if (limit !== undefined) return limit
+  const channel = Stream.toChannel(constructWithin(context, make))
+  return Effect.succeed(
+    behaviourOf(self).config === undefined
+      ? channel
+      : Channel.provideContext(channel as AnyChannel, Context.add(contextOf(fiber), RunConfig.RunConfig, config) as Context.Context<any>)
   )
+}
+
+/** A stream that runs in `context` whatever context it is consumed in (the consumed stream of a run that changes its own). */
+const keepContext = <A, E, R>(stream: Stream.Stream<A, E, R>, context: Context.Context<never>): Stream.Stream<A, E, R> =>
+  Stream.fromChannel(Channel.provideContext(Stream.toChannel(stream) as AnyChannel, context as Context.Context<any>))
+
+/** The context an observed run's stream runs in: its RunConfig and its span, when they differ from the fiber's. */
+const observedContext = (
+  fiber: AnyFiber,
+  self: AnyRunnable,
+  observed: ObservedRun,
+  span: Tracer.Span | undefined
+): Context.Context<never> | undefined => {
+  if (behaviourOf(self).config === undefined && span === undefined) return undefined
+  let context = Context.add(contextOf(fiber), RunConfig.RunConfig, observed.config)
+  if (span !== undefined) context = Context.add(context, Tracer.ParentSpan, span)
+  return context
+}
+
+/** Swaps the fiber's current run around each pull of a channel: `context` while pulled, back when a chunk comes out. */
+class PullSwap {
+  private holder: Holder | undefined
+  private previous: RunContext | undefined
+
+  constructor(private readonly context: RunContext) {}
+
+  enter(): void {
+    const fiber = runningFiber()
+    this.holder = fiber === undefined ? undefined : ownHolder(fiber)
+    if (this.holder === undefined) return
+    this.previous = this.holder.current
+    this.holder.current = this.context
+  }
+
+  leave(): void {
+    if (this.holder === undefined) return
+    this.holder.current = this.previous!
+    this.holder = undefined
+  }
+}
+
+const reading = <A>(
+  swap: PullSwap,
+  handlers: {
+    readonly onInput: (chunk: Chunk.Chunk<A>, next: AnyChannel) => AnyChannel
+    readonly onFailure: (cause: Cause.Cause<unknown>) => void
+    readonly onDone: () => void
+  }
+): AnyChannel => {
+  const read: AnyChannel = Channel.readWithCause({
+    onInput: (chunk: Chunk.Chunk<A>) => {
+      swap.leave()
+      return handlers.onInput(chunk, pull)
+    },
+    onFailure: (cause) => {
+      swap.leave()
+      handlers.onFailure(cause)
+      return Channel.failCause(cause)
+    },
+    onDone: (done) => {
+      swap.leave()
+      handlers.onDone()
+      return Channel.succeed(done)
+    }
+  })
+  const pull: AnyChannel = Channel.suspend(() => {
+    swap.enter()
+    return read
+  })
+  return pull
+}
+
+/**
+ * The channel of an observed streamed run: the raw stream (in the run's context when its config
+ * or span differ), through one stage that makes the run current while it is pulled, reports each
+ * chunk, waits for a slow event consumer, and ends or fails the run with the stream.
+ */
+const observedChannel = (
+  fiber: AnyFiber,
+  self: AnyRunnable,
+  observed: ObservedRun,
+  make: () => Stream.Stream<any, any, any>,
+  input: unknown,
+  upstreamFailed: (() => boolean) | undefined
+): Effect.Effect<AnyChannel> => {
+  const build = (span: Tracer.Span | undefined): AnyChannel => {
+    const raw = Stream.toChannel(constructWithin(observed.context, make))
+    const context = observedContext(fiber, self, observed, span)
+    const inner = context === undefined ? raw : Channel.provideContext(raw as AnyChannel, context as Context.Context<any>)
+    const swap = new PullSwap(observed.context)
+    const stage = reading(swap, {
+      onInput: (chunk, next) => {
+        Chunk.forEach(chunk, (item) => observed.chunk(item))
+        const written = Channel.flatMap(Channel.write(chunk), () => next)
+        const wait = observed.backpressure
+        return wait === undefined ? written : Channel.flatMap(Channel.fromEffect(wait), () => written)
+      },
+      onFailure: (cause) => {
+        // a run consuming a stream that got no chunk yet was never reached: its upstream's
+        // failure or an interruption ends it silently
+        if (!observed.isStarted && upstreamFailed !== undefined && (upstreamFailed() || Cause.isInterruptedOnly(cause))) return
+        observed.fail(cause)
+      },
+      onDone: () => observed.endStream(input)
+    })
+    return Channel.ensuringWith(Channel.pipeTo(inner, stage), (exit) =>
+      Effect.suspend(() => {
+        swap.leave()
+        // the consumer stopped before the end (an early `take`, an interruption)
+        observed.fail(Cause.interrupt(FiberId.none), true)
+        return span === undefined ? Effect.void : endSpan(span, exit)
+      }))
+  }
+  return observed.tracing
+    ? Effect.map(Effect.makeSpan(self.name, observed.spanOptions()), build)
+    : Effect.succeed(build(undefined))
+}
+
+const endSpan = (span: Tracer.Span, exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> =>
+  Effect.flatMap(Clock.currentTimeNanos, (now) => Effect.sync(() => span.end(now, exit)))
+
+/**
+ * What an observed run that consumes a stream sees of it: the stream, pulled as part of the run
+ * consuming it (its context and current run), starting the run at its first chunk and recording
+ * the chunks for the run's `Ended` input.
+ */
+const observedUpstream = <In, E2, R2>(
+  fiber: AnyFiber,
+  self: AnyRunnable,
+  observed: ObservedRun,
+  parent: RunContext,
+  input: Stream.Stream<In, E2, R2>,
+  onFailure: () => void
+): Stream.Stream<In, E2, R2> => {
+  const kept = behaviourOf(self).config === undefined && !observed.tracing ? input : keepContext(input, contextOf(fiber))
+  const stage = reading<In>(new PullSwap(parent), {
+    onInput: (chunk, next) => {
+      if (Chunk.isNonEmpty(chunk)) observed.start(undefined)
+      Chunk.forEach(chunk, (item) => observed.input(item))
+      return Channel.flatMap(Channel.write(chunk), () => next)
+    },
+    onFailure,
+    onDone: () => {}
+  })
+  return Stream.fromChannel(Channel.pipeTo(Stream.toChannel(kept), stage)) as Stream.Stream<In, E2, R2>
+}
+
+// -----------------------------------------------------------------------------
+// steps that gather their input
+// -----------------------------------------------------------------------------
+
+/** One step of a chain of gathering steps: the runnable and its run options. */
+interface GatheringLink {
+  readonly previous: GatheringLink | undefined
+  readonly self: AnyRunnable
+  readonly options: Runnable.RunOptions | undefined
+}
+
+/** A chain of steps without `transform` fed by one upstream stream; every step but the last yields one chunk. */
+interface Gathering {
+  readonly last: GatheringLink
+  readonly upstream: Stream.Stream<any, any, any>
+  readonly parent: RunContext | undefined
+}
+
+const gatherings = new WeakMap<Stream.Stream<any, any, any>, Gathering>()
+
+/**
+ * A step without `transform` gathers its input by the concat rule and then streams (it does not
+ * run when its input is empty). Consecutive such steps whose outputs are single chunks form one
+ * chain: the upstream is gathered once and the steps run one after the other as Effects, so a
+ * long sequence of plain steps streams at the cost of invoking it.
+ */
+const gathering = <In, Out, E, R, E2, R2>(
+  self: Runnable.Runnable<In, Out, E, R>,
+  input: Stream.Stream<In, E2, R2>,
+  options: Runnable.RunOptions | undefined,
+  parent: RunContext | undefined
+): Stream.Stream<Out, E | E2, R | R2> => {
+  const before = gatherings.get(input)
+  const chain: Gathering = before !== undefined && before.parent === parent && behaviourOf(before.last.self).stream === undefined
+    ? { last: { previous: before.last, self, options }, upstream: before.upstream, parent }
+    : { last: { previous: undefined, self, options }, upstream: input, parent }
+  const result = suspendedStream<Out, E | E2, R | R2>(Effect.map(Concat.gather(chain.upstream), (gathered): AnyChannel => {
+    if (Option.isNone(gathered)) return Channel.void
+    const links: Array<GatheringLink> = []
+    for (let link: GatheringLink | undefined = chain.last; link !== undefined; link = link.previous) links.push(link)
+    links.reverse()
+    let value: Effect.Effect<unknown, any, any> = Effect.succeed(gathered.value)
+    for (let index = 0; index < links.length - 1; index++) {
+      const link = links[index]!
+      value = Effect.flatMap(value, (output) => run(link.self, output, link.options, true, parent))
+    }
+    const last = links[links.length - 1]!
+    return Channel.unwrap(Effect.map(value, (output) => Stream.toChannel(streamWithin(last.self, output, last.options, parent))))
+  }))
+  gatherings.set(result, chain)
+  return result
 }

@@ -1,6 +1,6 @@
 /**
- * The bookkeeping of one observed run (someone listens to events, or a tracer is installed):
- * its id, its lineage, its events and its span options.
+ * Whether a run is observed, its depth check, and the bookkeeping of one observed run (someone
+ * listens to events, or a tracer is installed): its id, its lineage, its events and its span.
  *
  * @internal
  */
@@ -12,59 +12,80 @@ import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
-import * as Tracer from "effect/Tracer"
+import type * as Tracer from "effect/Tracer"
 import * as Concat from "../Concat.js"
 import { RecursionLimitError } from "../Errors.js"
 import * as RunConfig from "../RunConfig.js"
 import * as RunEvent from "../RunEvent.js"
 import type * as Runnable from "../Runnable.js"
+import { contextOf, tracerOf } from "./fiberInternals.js"
 import type { RunContext } from "./runContext.js"
+import { behaviourOf } from "./runnable.js"
+
+type AnyFiber = Fiber.RuntimeFiber<unknown, unknown>
+type AnyRunnable = Runnable.Runnable<any, any, any, any>
 
 const nativeTracer = globalValue(Symbol.for("@fxchain/core/nativeTracer"), () => Effect.runSync(Effect.tracer))
 
-/**
- * The fields a fiber runtime keeps up to date from its FiberRefs (see `refreshRefCache` in
- * Effect's fiberRuntime.ts); reading them skips two map lookups on every run's hot path. They are
- * not on the public `RuntimeFiber` type, so each is read with a fallback to the public lookup.
- */
-interface FiberCaches {
-  readonly currentTracer?: Tracer.Tracer
-  readonly currentContext?: Context.Context<never>
-}
-
 /** True when spans would reach a tracer someone installed (not Effect's built-in one). @internal */
-export const isTracing = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
-  ((fiber as FiberCaches).currentTracer ??
-      Context.get(fiber.getFiberRef(DefaultServices.currentServices), Tracer.Tracer)) !== nativeTracer &&
-  fiber.getFiberRef(FiberRef.currentTracerEnabled)
-
-/** @internal */
-export const configOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): RunConfig.RunConfigValue =>
-  Context.get((fiber as FiberCaches).currentContext ?? fiber.getFiberRef(FiberRef.currentContext), RunConfig.RunConfig)
-
-const recursionLimit = (
-  name: string,
-  depth: number,
-  limit: number
-): Effect.Effect<never> => Effect.die(new RecursionLimitError({ runnable: name, depth, limit }))
+export const isTracing = (fiber: AnyFiber): boolean =>
+  tracerOf(fiber) !== nativeTracer && fiber.getFiberRef(FiberRef.currentTracerEnabled)
 
 /**
- * For a run nobody observes, nested in `parent`: the `RecursionLimitError` defect when it would
- * go deeper than `RunConfig`'s `maxDepth`, else undefined.
+ * The one decision between the two ways a run goes: observed when someone listens to events
+ * (`streamEvents`) or a tracer is installed; plain otherwise.
  *
  * @internal
  */
-export const pastDepthLimit = (
-  fiber: Fiber.RuntimeFiber<unknown, unknown>,
-  parent: RunContext,
-  name: string
-): Effect.Effect<never> | undefined => {
-  const depth = parent.depth + 1
-  const limit = configOf(fiber).maxDepth
-  return depth > limit ? recursionLimit(name, depth, limit) : undefined
+export const isObserved = (fiber: AnyFiber, parent: RunContext): boolean => parent.sink !== undefined || isTracing(fiber)
+
+/** The RunConfig in the fiber's context. @internal */
+export const configOf = (fiber: AnyFiber): RunConfig.RunConfigValue => Context.get(contextOf(fiber), RunConfig.RunConfig)
+
+/** The RunConfig a run of `self` sees: the fiber's, with `self`'s `withConfig` layered over it. @internal */
+export const runConfigOf = (fiber: AnyFiber, self: AnyRunnable): RunConfig.RunConfigValue => {
+  const patch = behaviourOf(self).config
+  const inherited = configOf(fiber)
+  return patch === undefined ? inherited : RunConfig.merge(inherited, patch)
 }
 
-type AnyRunnable = Runnable.Runnable<any, any, any, any>
+/**
+ * The one depth check: an Effect dying with `RecursionLimitError` when a run of `name` at `depth`
+ * would be nested deeper than `maxDepth`, else undefined.
+ *
+ * @internal
+ */
+export const tooDeep = (name: string, depth: number, maxDepth: number): Effect.Effect<never> | undefined =>
+  depth > maxDepth ? Effect.die(new RecursionLimitError({ runnable: name, depth, limit: maxDepth })) : undefined
+
+/** Combines chunks by the concat rule as they come, keeping only the combination. */
+class Combined {
+  private value: unknown = undefined
+  private count = 0
+  private ownsArray = false
+
+  add(chunk: unknown): void {
+    if (this.count++ === 0) {
+      this.value = chunk
+    } else if (Array.isArray(this.value) && Array.isArray(chunk)) {
+      // appending in place keeps a long run of array chunks linear instead of quadratic
+      if (!this.ownsArray) this.value = [...this.value]
+      this.ownsArray = true
+      ;(this.value as Array<unknown>).push(...chunk)
+    } else {
+      this.value = Concat.combine(this.value, chunk)
+      this.ownsArray = false
+    }
+  }
+
+  get isEmpty(): boolean {
+    return this.count === 0
+  }
+
+  get result(): unknown {
+    return this.value
+  }
+}
 
 /** @internal */
 export class ObservedRun {
@@ -76,33 +97,30 @@ export class ObservedRun {
   private clock: Clock.Clock | undefined
   private started = false
   private finished = false
-  private readonly inputChunks: Array<unknown> = []
-  private readonly outputChunks: Array<unknown> = []
+  private readonly input_ = new Combined()
+  private readonly output = new Combined()
 
   constructor(
-    private readonly fiber: Fiber.RuntimeFiber<unknown, unknown>,
+    private readonly fiber: AnyFiber,
     private readonly parent: RunContext,
     private readonly self: AnyRunnable,
     options: Runnable.RunOptions | undefined
   ) {
-    const inherited = configOf(fiber)
-    this.config = self.config === undefined ? inherited : RunConfig.merge(inherited, self.config)
+    this.config = runConfigOf(fiber, self)
     this.tags = options?.runTags === undefined ? this.config.tags : [...this.config.tags, ...options.runTags]
     this.tracing = isTracing(fiber)
-    this.runId = parent.listener === undefined ? undefined : crypto.randomUUID()
+    this.runId = parent.sink === undefined ? undefined : crypto.randomUUID()
     this.context = {
       depth: parent.depth + 1,
       lineage: this.runId === undefined ? parent.lineage : [...parent.lineage, this.runId],
-      listener: parent.listener,
+      sink: parent.sink,
       attributes: {}
     }
   }
 
-  /** The run would be nested too deep: an Effect that dies with `RecursionLimitError`, else undefined. */
+  /** The depth check of this run (see `tooDeep`). */
   get tooDeep(): Effect.Effect<never> | undefined {
-    return this.context.depth > this.config.maxDepth
-      ? recursionLimit(this.self.name, this.context.depth, this.config.maxDepth)
-      : undefined
+    return tooDeep(this.self.name, this.context.depth, this.config.maxDepth)
   }
 
   get isStarted(): boolean {
@@ -113,7 +131,12 @@ export class ObservedRun {
     return this.self.name
   }
 
-  /** The fields every event of this run carries, and the Clock that stamps them. */
+  /** The consumer of the events has fallen behind: wait for it before going on. */
+  get backpressure(): Effect.Effect<void> | undefined {
+    const sink = this.parent.sink
+    return sink !== undefined && sink.full ? sink.awaitCapacity : undefined
+  }
+
   private now(): number {
     this.clock ??= Context.get(this.fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
     return this.clock.unsafeCurrentTimeMillis()
@@ -134,20 +157,21 @@ export class ObservedRun {
   start(input: unknown): void {
     if (this.started) return
     this.started = true
-    this.parent.listener?.(RunEvent.Started({ ...this.info(), input }))
+    this.parent.sink?.emit(RunEvent.Started({ ...this.info(), input }))
   }
 
   /** Records one chunk of a streamed input (for `Ended.input`). */
   input(chunk: unknown): void {
-    if (this.parent.listener !== undefined) this.inputChunks.push(chunk)
+    if (this.parent.sink !== undefined) this.input_.add(chunk)
   }
 
   chunk(chunk: unknown): void {
     this.start(undefined)
-    if (this.parent.listener === undefined) return
-    this.outputChunks.push(chunk)
+    const sink = this.parent.sink
+    if (sink === undefined) return
+    this.output.add(chunk)
     // the hot path of a streamed run: one literal, not `info()` spread into another
-    this.parent.listener(RunEvent.Streamed({
+    sink.emit(RunEvent.Streamed({
       runId: this.runId!,
       parentIds: this.parent.lineage,
       name: this.self.name,
@@ -162,7 +186,7 @@ export class ObservedRun {
   end(input: unknown, output: unknown): void {
     if (this.finished) return
     this.finished = true
-    this.parent.listener?.(RunEvent.Ended({ ...this.info(), input, output, attributes: this.context.attributes! }))
+    this.parent.sink?.emit(RunEvent.Ended({ ...this.info(), input, output, attributes: this.context.attributes! }))
   }
 
   /**
@@ -174,10 +198,7 @@ export class ObservedRun {
       this.finished = true
       return
     }
-    this.end(
-      this.inputChunks.length > 0 ? Concat.combineAll(this.inputChunks) : input,
-      Concat.combineAll(this.outputChunks)
-    )
+    this.end(this.input_.isEmpty ? input : this.input_.result, this.output.result)
   }
 
   /** Reports a failure; with `onlyIfStarted`, a run that never started stays silent. */
@@ -188,7 +209,7 @@ export class ObservedRun {
     const interrupted = Cause.isInterruptedOnly(cause)
     const failure = Cause.failureOption(cause)
     const error = failure._tag === "Some" ? failure.value : Cause.squash(cause)
-    this.parent.listener?.(RunEvent.Failed({ ...this.info(), error, cause, interrupted }))
+    this.parent.sink?.emit(RunEvent.Failed({ ...this.info(), error, cause, interrupted }))
   }
 
   spanOptions(): Tracer.SpanOptions {

@@ -1,39 +1,46 @@
 /**
- * The current run of a fiber: its nesting depth, the run ids of its lineage and the event listener.
+ * The current run: its nesting depth, the run ids of its lineage and the sink of its events.
  *
- * Each fiber owns one mutable `Holder` (a FiberRef whose `fork` copies it, so a forked fiber
- * starts from its parent's current run, and whose `join` keeps the parent's). Executors swap
- * `holder.current` in and out around a run instead of setting a FiberRef or providing a Context:
- * both copy a map and cost microseconds, which a run of a cheap step must not pay.
+ * Where the calling code runs is known in two ways, both cheap:
+ *
+ * - each fiber owns one mutable `Holder` (a FiberRef whose `fork` copies it, so a forked fiber
+ *   starts from its parent's current run, and whose `join` keeps the parent's). An invoke swaps
+ *   `holder.current` in and out around its run instead of setting a FiberRef or providing a
+ *   Context: both copy a map and cost microseconds, which a run of a cheap step must not pay;
+ * - while the executor calls a runnable's raw stream or transform constructor (a synchronous
+ *   call), the run is the current "constructing" run: a stream made for a nested run inside that
+ *   call (a sequence's steps, a parallel's branches, a recursion) records it as its parent, so the
+ *   nested run is placed right wherever and whenever its stream starts, with nothing to do per
+ *   chunk.
  *
  * @internal
  */
-import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
-import type * as RunEvent from "../RunEvent.js"
+import type { EventSink } from "./eventSink.js"
+import { setFiberRef } from "./fiberInternals.js"
 
 /** @internal */
 export interface RunContext {
   readonly depth: number
-  /** Run ids from the root to the current run (included); empty when nobody observes. */
+  /** Run ids from the root to the current run (included); empty when nobody listens. */
   readonly lineage: ReadonlyArray<string>
   /** Receives every event of the current run's descendants; set by `streamEvents`. */
-  readonly listener: ((event: RunEvent.RunEvent) => void) | undefined
+  readonly sink: EventSink | undefined
   /** What `annotateRun` adds to the current run; only observed runs keep it. */
   readonly attributes: Record<string, unknown> | undefined
 }
 
 /** @internal */
-export const rootContext: RunContext = { depth: 0, lineage: [], listener: undefined, attributes: undefined }
+export const rootContext: RunContext = { depth: 0, lineage: [], sink: undefined, attributes: undefined }
 
 /** The context of a run nested in `parent` that nobody observes: one level deeper, nothing else. @internal */
 export const nested = (parent: RunContext): RunContext => ({
   depth: parent.depth + 1,
   lineage: parent.lineage,
-  listener: undefined,
+  sink: undefined,
   attributes: undefined
 })
 
@@ -70,9 +77,7 @@ export const ownHolder = (
 ): Holder => {
   if (holder !== initialHolder) return holder
   const own = new Holder(rootContext)
-  // `setFiberRef` is on every fiber runtime (the one `withFiberRuntime` hands over) but not on
-  // the public `RuntimeFiber` type; this runs inside that fiber, as the method requires.
-  ;(fiber as unknown as { setFiberRef<A>(ref: FiberRef.FiberRef<A>, value: A): void }).setFiberRef(currentHolder, own)
+  setFiberRef(fiber, currentHolder, own)
   return own
 }
 
@@ -120,30 +125,23 @@ export const withDepth = <A, E, R>(
   })
 }
 
+let constructing: RunContext | undefined
+
 /**
- * `withDepth` for an effect run again and again (a stream's pull): each run of the returned effect
- * swaps `context` in as the fiber's current run and back after it. The handlers are made once,
- * not per run; the runs must not overlap, as a stream's pulls never do.
+ * Calls a runnable's raw stream (or transform) constructor as part of the run `context`: streams
+ * that executors make for nested runs during the call record `context` as their parent.
  *
  * @internal
  */
-export const withContextEachTime = <A, E, R>(effect: Effect.Effect<A, E, R>, context: RunContext): Effect.Effect<A, E, R> => {
-  let holder: Holder | undefined
-  let previous: RunContext = context
-  const handlers = {
-    onFailure: (cause: Cause.Cause<E>) => {
-      holder!.current = previous
-      return Effect.failCause(cause)
-    },
-    onSuccess: (value: A) => {
-      holder!.current = previous
-      return Effect.succeed(value)
-    }
+export const constructWithin = <A>(context: RunContext, make: () => A): A => {
+  const previous = constructing
+  constructing = context
+  try {
+    return make()
+  } finally {
+    constructing = previous
   }
-  return Effect.withFiberRuntime<A, E, R>((fiber) => {
-    holder = ownHolder(fiber)
-    previous = holder.current
-    holder.current = context
-    return Effect.matchCauseEffect(effect, handlers)
-  })
 }
+
+/** The run whose raw stream is being constructed right now, if any (see `constructWithin`). @internal */
+export const constructionParent = (): RunContext | undefined => constructing

@@ -1,11 +1,14 @@
 /** @internal */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import { pipeArguments } from "effect/Pipeable"
 import * as Option from "effect/Option"
+import { pipeArguments } from "effect/Pipeable"
 import * as Predicate from "effect/Predicate"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Concat from "../Concat.js"
 import { EmptyStreamError } from "../Errors.js"
+import * as Options from "../Options.js"
 import type * as RunConfig from "../RunConfig.js"
 import type * as RunEvent from "../RunEvent.js"
 import type * as Runnable from "../Runnable.js"
@@ -17,40 +20,16 @@ export const TypeId: Runnable.TypeId = Symbol.for("@fxchain/core/Runnable") as R
 export const isRunnable = (u: unknown): u is Runnable.Runnable<unknown, unknown, unknown, unknown> =>
   Predicate.hasProperty(u, TypeId)
 
-const variance = {
-  _In: (_: unknown) => _,
-  _Out: (_: never) => _,
-  _E: (_: never) => _,
-  _R: (_: never) => _
-}
+type AnyRunnable = Runnable.Runnable<any, any, any, any>
+type AnyBehaviour = Runnable.Runnable.Behaviour<any, any, any, any>
 
-interface Fields {
-  readonly name: string
-  readonly kind: RunEvent.RunKind
-  readonly run: (input: any) => Effect.Effect<any, any, any>
-  readonly stream: (input: any) => Stream.Stream<any, any, any>
-  readonly transform?: ((input: Stream.Stream<any, any, any>) => Stream.Stream<any, any, any>) | undefined
-  readonly sync?: ((input: any) => any) | undefined
-  readonly config?: RunConfig.RunConfigPatch | undefined
-}
+/** The raw behaviour of a runnable (what only the executors call). @internal */
+export const behaviourOf = (self: AnyRunnable): AnyBehaviour => self[TypeId]
 
-class RunnableImpl implements Fields {
-  readonly [TypeId] = variance
-  readonly name: string
-  readonly kind: RunEvent.RunKind
-  readonly run: Fields["run"]
-  readonly stream: Fields["stream"]
-  readonly transform: Fields["transform"]
-  readonly sync: Fields["sync"]
-  readonly config: Fields["config"]
-  constructor(fields: Fields) {
-    this.name = fields.name
-    this.kind = fields.kind
-    this.run = fields.run
-    this.stream = fields.stream
-    this.transform = fields.transform
-    this.sync = fields.sync
-    this.config = fields.config
+class RunnableImpl {
+  readonly [TypeId]: AnyBehaviour
+  constructor(readonly name: string, readonly kind: RunEvent.RunKind, behaviour: AnyBehaviour) {
+    this[TypeId] = behaviour
   }
   pipe() {
     return pipeArguments(this, arguments)
@@ -63,60 +42,74 @@ class RunnableImpl implements Fields {
   }
 }
 
-/**
- * Marks a `stream` that is only `run`'s result as one chunk: the stream executor then runs it as
- * an invoke (one Effect, no stream machinery per run) and reports the result as the chunk.
- *
- * @internal
- */
-export const SingleChunk: unique symbol = Symbol.for("@fxchain/core/SingleChunk")
+/** @internal */
+export const unsafeMake = <In, Out, E, R>(
+  name: string,
+  kind: RunEvent.RunKind,
+  behaviour: AnyBehaviour
+): Runnable.Runnable<In, Out, E, R> => new RunnableImpl(name, kind, behaviour) as unknown as Runnable.Runnable<In, Out, E, R>
+
+const behaviour = (options: Runnable.BehaviourOptions<any, any, any, any>, config: RunConfig.RunConfigPatch | undefined): AnyBehaviour => ({
+  run: options.run,
+  stream: options.stream,
+  transform: options.transform,
+  sync: options.sync,
+  streamsWhenObserved: options.streamsWhenObserved === true,
+  config
+})
 
 /** @internal */
-export const isSingleChunk = (stream: Function): boolean => SingleChunk in stream
-
-const runAsChunk = <In, Out, E, R>(run: (input: In) => Effect.Effect<Out, E, R>) =>
-  Object.assign((input: In) => Stream.fromEffect(run(input)), { [SingleChunk]: true })
-
-/** @internal */
-export const unsafeMake = <In, Out, E, R>(fields: Fields): Runnable.Runnable<In, Out, E, R> =>
-  new RunnableImpl(fields) as unknown as Runnable.Runnable<In, Out, E, R>
+export const make = <In, Out, E = never, R = never>(
+  options: Runnable.MakeOptions<In, Out, E, R>
+): Runnable.Runnable<In, Out, E, R> => {
+  const config = options.config === undefined ? undefined : Options.configPatch(options.name, options.config)
+  return unsafeMake(options.name, options.kind ?? "lambda", behaviour(options, config))
+}
 
 /** @internal */
-export const make = <In, Out, E = never, R = never>(options: {
-  readonly name: string
-  readonly run: (input: In) => Effect.Effect<Out, E, R>
-  readonly stream?: ((input: In) => Stream.Stream<Out, E, R>) | undefined
-  readonly transform?: (<E2, R2>(input: Stream.Stream<In, E2, R2>) => Stream.Stream<Out, E | E2, R | R2>) | undefined
-  readonly sync?: ((input: In) => Out) | undefined
-  readonly kind?: RunEvent.RunKind | undefined
-  readonly config?: RunConfig.RunConfigPatch | undefined
-}): Runnable.Runnable<In, Out, E, R> => {
-  const run = options.run
-  return unsafeMake({
-    name: options.name,
-    kind: options.kind ?? "lambda",
-    run,
-    stream: options.stream ?? runAsChunk(run),
-    transform: options.transform,
-    sync: options.sync,
-    config: options.config
-  })
+export const wrap = <In, Out, E, R, In2, Out2, E2, R2>(
+  self: Runnable.Runnable<In, Out, E, R>,
+  f: (behaviour: Runnable.Runnable.Behaviour<In, Out, E, R>) => Runnable.BehaviourOptions<In2, Out2, E2, R2>
+): Runnable.Runnable<In2, Out2, E2, R2> => {
+  const own = self[TypeId]
+  return unsafeMake(self.name, self.kind, behaviour(f(own), own.config))
 }
 
 const nameOf = (f: Function, fallback: string): string => f.name !== "" ? f.name : fallback
+
+/** What a constructor that catches makes of a thrown value or rejection when given no `catch`. */
+const unknownException = (reason: unknown): Cause.UnknownException =>
+  new Cause.UnknownException(reason, reason instanceof Error ? reason.message : undefined)
+
+type Catch<In, E> = ((reason: unknown, input: In) => E) | undefined
+
+const catcher = <In, E>(onError: Catch<In, E>): (reason: unknown, input: In) => E =>
+  onError ?? (unknownException as unknown as (reason: unknown) => E)
 
 /** @internal */
 export const sync = <In, Out>(
   f: (input: In) => Out,
   options?: Runnable.ConstructorOptions
-): Runnable.Runnable<In, Out> => {
-  const run = (input: In) => Effect.sync(() => f(input))
-  return unsafeMake({
+): Runnable.Runnable<In, Out> =>
+  unsafeMake(options?.name ?? nameOf(f, "lambda"), options?.kind ?? "lambda", {
+    run: (input: In) => Effect.sync(() => f(input)),
+    stream: undefined,
+    transform: undefined,
+    sync: f,
+    streamsWhenObserved: false,
+    config: undefined
+  })
+
+/** @internal */
+export const try_ = <In, Out, E>(
+  f: (input: In) => Out,
+  options?: Runnable.ConstructorOptions & { readonly catch?: Catch<In, E> }
+): Runnable.Runnable<In, Out, E> => {
+  const onThrow = catcher(options?.catch)
+  return make({
     name: options?.name ?? nameOf(f, "lambda"),
-    kind: options?.kind ?? "lambda",
-    run,
-    stream: runAsChunk(run),
-    sync: f
+    kind: options?.kind,
+    run: (input: In) => Effect.try({ try: () => f(input), catch: (error) => onThrow(error, input) })
   })
 }
 
@@ -147,30 +140,30 @@ export const fromStream = <In, Out, E, R>(
 }
 
 /** @internal */
-export const fromPromise = <In, Out, E = unknown>(
+export const fromPromise = <In, Out, E>(
   f: (input: In, signal: AbortSignal) => PromiseLike<Out>,
-  options?: Runnable.ConstructorOptions & { readonly catch?: ((reason: unknown) => E) | undefined }
+  options?: Runnable.ConstructorOptions & { readonly catch?: Catch<In, E> }
 ): Runnable.Runnable<In, Out, E> => {
-  const onRejection = options?.catch ?? ((reason: unknown) => reason as E)
+  const onRejection = catcher(options?.catch)
   return make({
     name: options?.name ?? nameOf(f, "lambda"),
     kind: options?.kind,
-    run: (input: In) => Effect.tryPromise({ try: (signal) => f(input, signal), catch: onRejection })
+    run: (input: In) => Effect.tryPromise({ try: (signal) => f(input, signal), catch: (reason) => onRejection(reason, input) })
   })
 }
 
 /** @internal */
-export const fromAsyncIterable = <In, Out, E = unknown>(
+export const fromAsyncIterable = <In, Out, E>(
   f: (input: In, signal: AbortSignal) => AsyncIterable<Out>,
-  options?: Runnable.ConstructorOptions & { readonly catch?: ((reason: unknown) => E) | undefined }
+  options?: Runnable.ConstructorOptions & { readonly catch?: Catch<In, E> }
 ): Runnable.Runnable<In, Out, E | EmptyStreamError> => {
   const name = options?.name ?? nameOf(f, "lambda")
-  const onError = options?.catch ?? ((reason: unknown) => reason as E)
+  const onError = catcher(options?.catch)
   const stream = (input: In): Stream.Stream<Out, E> =>
     Stream.unwrapScoped(
       Effect.map(
         Effect.acquireRelease(Effect.sync(() => new AbortController()), (controller) => Effect.sync(() => controller.abort())),
-        (controller) => Stream.fromAsyncIterable(f(input, controller.signal), onError)
+        (controller) => Stream.fromAsyncIterable(f(input, controller.signal), (reason) => onError(reason, input))
       )
     )
   return make<In, Out, E | EmptyStreamError>({
@@ -183,23 +176,24 @@ export const fromAsyncIterable = <In, Out, E = unknown>(
 
 /** @internal */
 export const identity = <A>(options?: Runnable.ConstructorOptions): Runnable.Runnable<A, A> =>
-  unsafeMake({
-    name: options?.name ?? "passthrough",
-    kind: options?.kind ?? "lambda",
+  unsafeMake(options?.name ?? "passthrough", options?.kind ?? "lambda", {
     run: Effect.succeed,
-    stream: runAsChunk(Effect.succeed),
+    stream: undefined,
     transform: (input: Stream.Stream<any, any, any>) => input,
-    sync: (input: A) => input
+    sync: (input: A) => input,
+    streamsWhenObserved: false,
+    config: undefined
   })
 
 /** @internal */
 export const succeed = <A>(value: A, options?: Runnable.ConstructorOptions): Runnable.Runnable<unknown, A> =>
-  unsafeMake({
-    name: options?.name ?? "succeed",
-    kind: options?.kind ?? "lambda",
+  unsafeMake(options?.name ?? "succeed", options?.kind ?? "lambda", {
     run: () => Effect.succeed(value),
-    stream: runAsChunk(() => Effect.succeed(value)),
-    sync: () => value
+    stream: undefined,
+    transform: undefined,
+    sync: () => value,
+    streamsWhenObserved: false,
+    config: undefined
   })
 
 /** @internal */
@@ -207,15 +201,15 @@ export const withConfig = <In, Out, E, R>(
   self: Runnable.Runnable<In, Out, E, R>,
   options: Runnable.WithConfigOptions
 ): Runnable.Runnable<In, Out, E, R> => {
-  const { runName, ...patch } = options
-  const previous = self.config
-  return unsafeMake({
-    name: runName ?? self.name,
-    kind: self.kind,
-    run: self.run,
-    stream: self.stream,
-    transform: self.transform,
-    sync: self.sync,
+  const { runName, ...given } = options
+  if (runName !== undefined && (typeof runName !== "string" || runName === "")) {
+    Options.invalid(self.name, "runName", runName, "a non-empty string")
+  }
+  const patch = Options.configPatch(self.name, given)
+  const own = self[TypeId]
+  const previous = own.config
+  return unsafeMake(runName ?? self.name, self.kind, {
+    ...own,
     config: previous === undefined ? patch : {
       ...previous,
       ...patch,
@@ -225,3 +219,19 @@ export const withConfig = <In, Out, E, R>(
     }
   })
 }
+
+/** @internal */
+export const unwrap = <In, Out, E, R, E2, R2>(
+  effect: Effect.Effect<Runnable.Runnable<In, Out, E, R>, E2, R2>,
+  options: Runnable.ConstructorOptions | undefined,
+  invoke: (self: Runnable.Runnable<In, Out, E, R>, input: In) => Effect.Effect<Out, E, R>,
+  stream: (self: Runnable.Runnable<In, Out, E, R>, input: In) => Stream.Stream<Out, E, R>,
+  transform: (self: Runnable.Runnable<In, Out, E, R>, input: Stream.Stream<In, any, any>) => Stream.Stream<Out, any, any>
+): Runnable.Runnable<In, Out, E | E2, R | Exclude<R2, Scope.Scope>> =>
+  make<In, Out, E | E2, R | Exclude<R2, Scope.Scope>>({
+    name: options?.name ?? "unwrap",
+    kind: options?.kind,
+    run: (input) => Effect.scoped(Effect.flatMap(effect, (inner) => invoke(inner, input))),
+    stream: (input) => Stream.unwrapScoped(Effect.map(effect, (inner) => stream(inner, input))),
+    transform: (input) => Stream.unwrapScoped(Effect.map(effect, (inner) => transform(inner, input)))
+  })
