@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url"
-import { defineConfig } from "vitest/config"
+import { configDefaults, defineConfig } from "vitest/config"
 
 const root = fileURLToPath(new URL(".", import.meta.url))
 
@@ -12,7 +12,9 @@ export default defineConfig({
     ]
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "examples/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "examples/**/*.test.ts", "test/**/*.test.ts"],
+    // type tests: `pnpm check` compiles them, test/typeErrors.test.ts checks their messages
+    exclude: [...configDefaults.exclude, "packages/*/test/types/**"],
     testTimeout: 30_000
   }
 })
