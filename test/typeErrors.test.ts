@@ -42,10 +42,10 @@ const compile = (): ReadonlyMap<string, ReadonlyArray<string>> => {
     noErrorTruncation: true,
     // the sources, as pnpm check sees them, rather than a build that may be stale
     paths: {
-      "@fxchain/core": ["./packages/core/src/index.ts"],
-      "@fxchain/combinators": ["./packages/combinators/src/index.ts"],
-      "@fxchain/adapters": ["./packages/adapters/src/index.ts"],
-      "@fxchain/adapters/*": ["./packages/adapters/src/*.ts"]
+      "@fxchain/core": [path.join(root, "packages/core/src/index.ts")],
+      "@fxchain/combinators": [path.join(root, "packages/combinators/src/index.ts")],
+      "@fxchain/adapters": [path.join(root, "packages/adapters/src/index.ts")],
+      "@fxchain/adapters/*": [path.join(root, "packages/adapters/src/*.ts")]
     }
   }
   const host = ts.createCompilerHost(options)
