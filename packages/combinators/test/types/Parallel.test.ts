@@ -20,6 +20,36 @@ import {
   stringToLength
 } from "./fixtures.js"
 
+const twelve = {
+  b1: branch1,
+  b2: branch2,
+  b3: branch3,
+  b4: branch4,
+  b5: branch5,
+  b6: branch6,
+  b7: branch7,
+  b8: branch8,
+  b9: branch9,
+  b10: branch10,
+  b11: branch11,
+  b12: branch12
+}
+type AllParts = Part<1> & Part<2> & Part<3> & Part<4> & Part<5> & Part<6> & Part<7> & Part<8> & Part<9> & Part<10> & Part<11> & Part<12>
+type TwelveOutputs = {
+  b1: Step<1>
+  b2: Step<2>
+  b3: Step<3>
+  b4: Step<4>
+  b5: Step<5>
+  b6: Step<6>
+  b7: Step<7>
+  b8: Step<8>
+  b9: Step<9>
+  b10: Step<10>
+  b11: Step<11>
+  b12: Step<12>
+}
+
 export const records = () => {
   expectTypeOf(Fx.parallel({ one: branch1 })).toEqualTypeOf<
     Runnable.Runnable<Part<1>, { one: Step<1> }, Failure<1>, Need<1>>
@@ -30,41 +60,7 @@ export const records = () => {
   expectTypeOf(Fx.parallel({ one: branch1, two: branch2, three: branch3 })).toEqualTypeOf<
     Runnable.Runnable<Part<1> & Part<2> & Part<3>, { one: Step<1>; two: Step<2>; three: Step<3> }, Failure<Upto3>, Need<Upto3>>
   >()
-  const twelve = Fx.parallel({
-    b1: branch1,
-    b2: branch2,
-    b3: branch3,
-    b4: branch4,
-    b5: branch5,
-    b6: branch6,
-    b7: branch7,
-    b8: branch8,
-    b9: branch9,
-    b10: branch10,
-    b11: branch11,
-    b12: branch12
-  })
-  expectTypeOf(twelve).toEqualTypeOf<
-    Runnable.Runnable<
-      Part<1> & Part<2> & Part<3> & Part<4> & Part<5> & Part<6> & Part<7> & Part<8> & Part<9> & Part<10> & Part<11> & Part<12>,
-      {
-        b1: Step<1>
-        b2: Step<2>
-        b3: Step<3>
-        b4: Step<4>
-        b5: Step<5>
-        b6: Step<6>
-        b7: Step<7>
-        b8: Step<8>
-        b9: Step<9>
-        b10: Step<10>
-        b11: Step<11>
-        b12: Step<12>
-      },
-      Failure<Upto12>,
-      Need<Upto12>
-    >
-  >()
+  expectTypeOf(Fx.parallel(twelve)).toEqualTypeOf<Runnable.Runnable<AllParts, TwelveOutputs, Failure<Upto12>, Need<Upto12>>>()
   // an input that is a union stays one
   expectTypeOf(Fx.parallel({ flag: Runnable.sync((flag: boolean) => !flag) })).toEqualTypeOf<
     Runnable.Runnable<boolean, { flag: boolean }>
@@ -89,7 +85,7 @@ export const tuples = () => {
     Fx.parallel([branch1, branch2, branch3, branch4, branch5, branch6, branch7, branch8, branch9, branch10, branch11, branch12])
   ).toEqualTypeOf<
     Runnable.Runnable<
-      Part<1> & Part<2> & Part<3> & Part<4> & Part<5> & Part<6> & Part<7> & Part<8> & Part<9> & Part<10> & Part<11> & Part<12>,
+      AllParts,
       [Step<1>, Step<2>, Step<3>, Step<4>, Step<5>, Step<6>, Step<7>, Step<8>, Step<9>, Step<10>, Step<11>, Step<12>],
       Failure<Upto12>,
       Need<Upto12>
@@ -130,40 +126,8 @@ export const assign = () => {
       Need<Upto3>
     >
   >()
-  type All = Part<1> & Part<2> & Part<3> & Part<4> & Part<5> & Part<6> & Part<7> & Part<8> & Part<9> & Part<10> & Part<11> & Part<12>
-  expectTypeOf(Fx.assign({
-    b1: branch1,
-    b2: branch2,
-    b3: branch3,
-    b4: branch4,
-    b5: branch5,
-    b6: branch6,
-    b7: branch7,
-    b8: branch8,
-    b9: branch9,
-    b10: branch10,
-    b11: branch11,
-    b12: branch12
-  })).toEqualTypeOf<
-    Runnable.Runnable<
-      All,
-      All & {
-        b1: Step<1>
-        b2: Step<2>
-        b3: Step<3>
-        b4: Step<4>
-        b5: Step<5>
-        b6: Step<6>
-        b7: Step<7>
-        b8: Step<8>
-        b9: Step<9>
-        b10: Step<10>
-        b11: Step<11>
-        b12: Step<12>
-      },
-      Failure<Upto12>,
-      Need<Upto12>
-    >
+  expectTypeOf(Fx.assign(twelve)).toEqualTypeOf<
+    Runnable.Runnable<AllParts, AllParts & TwelveOutputs, Failure<Upto12>, Need<Upto12>>
   >()
   expectTypeOf(Fx.assign({ constant: Runnable.succeed(1) })).toEqualTypeOf<Runnable.Runnable<object, object & { constant: number }>>()
   // @ts-expect-error "Fx.assign: branch count takes a value that is not a record": { readonly takes: number; }

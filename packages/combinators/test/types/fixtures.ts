@@ -41,5 +41,25 @@ export declare const branch10: Runnable.Runnable<Part<10>, Step<10>, Failure<10>
 export declare const branch11: Runnable.Runnable<Part<11>, Step<11>, Failure<11>, Need<11>>
 export declare const branch12: Runnable.Runnable<Part<12>, Step<12>, Failure<12>, Need<12>>
 
+/** What every runnable of a branch, route, fallbacks or alternatives below takes. */
+export interface Text {
+  readonly text: string
+}
+/** A runnable taking `Text`, numbered N. */
+export type Same<N extends number> = Runnable.Runnable<Text, Step<N>, Failure<N>, Need<N>>
+export declare const same0: Same<0>
+export declare const same1: Same<1>
+export declare const same2: Same<2>
+export declare const same3: Same<3>
+export declare const same4: Same<4>
+export declare const same5: Same<5>
+export declare const same6: Same<6>
+export declare const same7: Same<7>
+export declare const same8: Same<8>
+export declare const same9: Same<9>
+export declare const same10: Same<10>
+export declare const same11: Same<11>
+export declare const same12: Same<12>
+
 export declare const numberToNumber: Runnable.Runnable<number, number>
 export declare const stringToLength: Runnable.Runnable<string, number>
