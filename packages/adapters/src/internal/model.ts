@@ -188,7 +188,9 @@ export const fromLanguageModel = (
       )
     }))
 
-  return Runnable.make({ name: options?.name ?? "model", kind: "model", run, stream })
+  // invoked while someone observes, it streams (as LangChain's chat models do under
+  // streamEvents): its tokens reach the observer, and its output is the same combined message
+  return Runnable.make({ name: options?.name ?? "model", kind: "model", run, stream, streamsWhenObserved: true })
 }
 
 /** @internal */
