@@ -2,7 +2,6 @@ import { describe, expect, it } from "@effect/vitest"
 import { Concat, Runnable, RunEvent, Testing } from "@fxchain/core"
 
 import { Chunk, Effect, Fiber, Stream, Supervisor, TestClock } from "effect"
-import * as fc from "effect/FastCheck"
 import { assign, parallel, pick } from "../src/Parallel.js"
 import { sequence } from "../src/Sequence.js"
 
@@ -103,24 +102,6 @@ describe("parallel", () => {
       const events = yield* collect(Runnable.streamEvents(parallel({ one: Runnable.sync((n: number) => n) }), 1))
       expect(events.find((event) => event.name !== "parallel")?.tags).toEqual(["map:key:one"])
     }))
-
-  it.effect.prop(
-    "parallel equals running each branch",
-    [fc.integer(), fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 6 })],
-    ([input, offsets]) =>
-      Effect.gen(function*() {
-        const branches = Object.fromEntries(offsets.map((offset, index) => [
-          `b${index}`,
-          index % 2 === 0
-            ? Runnable.sync((n: number) => n + offset)
-            : Runnable.fromEffect((n: number) => Effect.succeed(n * offset))
-        ]))
-        const each = yield* Effect.forEach(Object.entries(branches), ([key, branch]) =>
-          Effect.map(Runnable.invoke(branch, input), (output) => [key, output] as const))
-        expect(yield* Runnable.invoke(parallel(branches), input)).toEqual(Object.fromEntries(each))
-      }),
-    { fastCheck: { numRuns: 50 } }
-  )
 })
 
 describe("assign and pick", () => {
