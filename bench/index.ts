@@ -7,8 +7,9 @@
  *   node --import tsx bench/index.ts --quick     # smaller workloads, for checking the suite itself
  *   node --import tsx bench/index.ts batch-timers invoke-overhead   # only these
  *
- * Workloads: invoke-overhead, batch-timers, batch-100k (core), sequence-parallel, streaming
- * (combinators), model-pipeline (adapters; starts a loopback chat-completions server in a child process),
+ * Workloads: invoke-overhead, batch-timers, batch-100k (core), sequence-parallel, streaming,
+ * server-day (1,000 concurrent token streams), depth (10,000 deep or long) (combinators),
+ * model-pipeline (adapters; starts a loopback chat-completions server in a child process),
  * promise-facade (adapters: `PromiseRunnable` invoke, and a batch aborted by its signal).
  */
 import { spawnSync } from "node:child_process"
@@ -32,6 +33,8 @@ const workloads: ReadonlyArray<Workload> = [
   { name: "batch-100k", flags: ["--expose-gc"] },
   { name: "sequence-parallel", flags: ["--expose-gc"] },
   { name: "streaming", flags: ["--expose-gc"] },
+  { name: "server-day", flags: ["--expose-gc"] },
+  { name: "depth", flags: ["--expose-gc"] },
   { name: "model-pipeline", flags: [] },
   { name: "promise-facade", flags: ["--expose-gc"] }
 ]

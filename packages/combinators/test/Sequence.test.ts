@@ -125,3 +125,17 @@ describe("sequence", () => {
       expect(seen).toEqual([1, 3])
     }))
 })
+
+describe("long sequences", () => {
+  it.effect("a 10,000-step sequence invokes, streams and streams its events", () =>
+    Effect.gen(function*() {
+      const steps = Array.from({ length: 10_000 }, (_, index) => Runnable.sync((n: number) => n + 1, { name: `step${index}` }))
+      const source = Runnable.fromStream((n: number) => Stream.make(n), { name: "source" })
+      const long = sequence(source, ...steps)
+      expect(yield* Runnable.invoke(long, 0)).toBe(10_000)
+      expect(Chunk.toReadonlyArray(yield* Stream.runCollect(Runnable.stream(long, 0)))).toEqual([10_000])
+      const events = yield* Stream.runCollect(Runnable.streamEvents(long, 0))
+      expect(Chunk.size(events)).toBe(3 * 10_002)
+      expect(Chunk.unsafeLast(events)).toMatchObject({ _tag: "Ended", name: "sequence", output: 10_000 })
+    }))
+})

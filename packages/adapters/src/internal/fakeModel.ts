@@ -5,6 +5,7 @@ import type * as Prompt from "@effect/ai/Prompt"
 import type * as Response from "@effect/ai/Response"
 import { Errors } from "@fxchain/core"
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -218,13 +219,20 @@ export const make = (options: FakeModel.Options): Effect.Effect<FakeModel.FakeMo
         return Effect.as(sleepFor(answerLatency(answer)), parts)
       })
 
+    // with no latency every token is ready at once: they come as one Effect chunk, as the events
+    // of one network read do from a provider; with a latency, one token per chunk as it is due
+    const instant = Duration.isZero(firstTokenLatency) && Duration.isZero(tokenLatency)
     const streamText = (provider: LanguageModel.ProviderOptions) =>
-      Stream.unwrap(Effect.map(begin(provider, true), (answer) =>
-        Stream.fromIterable(emissionsOf(answer)).pipe(
-          Stream.zipWithIndex,
-          Stream.mapEffect(([parts, index]) => Effect.as(sleepFor(index === 0 ? firstTokenLatency : tokenLatency), parts)),
-          Stream.flattenIterables
-        )))
+      Stream.unwrap(Effect.map(begin(provider, true), (answer) => {
+        const emissions = emissionsOf(answer)
+        return instant
+          ? Stream.fromChunk(Chunk.unsafeFromArray(emissions.flat()))
+          : Stream.fromIterable(emissions).pipe(
+            Stream.zipWithIndex,
+            Stream.mapEffect(([parts, index]) => Effect.as(sleepFor(index === 0 ? firstTokenLatency : tokenLatency), parts)),
+            Stream.flattenIterables
+          )
+      }))
 
     return Effect.map(LanguageModel.make({ generateText, streamText }), (service): FakeModel.FakeModel => ({
       service,
