@@ -275,8 +275,8 @@ export const pick: {
     { [K in Keys[number]]?: any } | undefined
   >
 } = (keys: string | ReadonlyArray<string>): Runnable.Runnable<any, any> => {
-  if (!(typeof keys === "string" || (Array.isArray(keys) && keys.every((key) => typeof key === "string")))) {
-    Options.invalid("pick", "keys", keys, "a key or an array of keys")
+  if (!(typeof keys === "string" || (Array.isArray(keys) && keys.length > 0 && keys.every((key) => typeof key === "string")))) {
+    Options.invalid("pick", "keys", keys, "a key or a non-empty array of keys")
   }
   const select = typeof keys === "string"
     ? (input: Record<string, unknown>) => input[keys]
