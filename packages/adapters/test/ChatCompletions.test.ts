@@ -249,6 +249,22 @@ describe("ChatCompletions", () => {
   })
 
   describe("streamText (SSE)", () => {
+    it.scoped("a burst of tokens in one network read arrives as one chunk, but for the first token, which goes ahead alone", () =>
+      Effect.gen(function*() {
+        const tokens = Array.from({ length: 50 }, (_, index) => `t${index} `)
+        // the whole answer in one write, so that the client reads it at once
+        const server = yield* chatServer((_, response) => sendSse(response, [textEvents(tokens).join("")], { pauseMillis: 0 }))
+        const chunks = yield* Stream.runCollect(Stream.mapChunks(
+          LanguageModel.streamText({ prompt: "Count" }),
+          (parts) => Chunk.of(Chunk.toReadonlyArray(parts).map((part) => part.type))
+        )).pipe(Effect.provide(modelLayer(server)))
+        const sizes = Chunk.toReadonlyArray(chunks).map((types) => types.filter((type) => type === "text-delta").length)
+        expect(sizes[0]).toBe(1)
+        expect(Chunk.toReadonlyArray(chunks)[0]).toEqual(["response-metadata", "text-start", "text-delta"])
+        expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(50)
+        expect(sizes.length).toBeLessThan(5)
+      }))
+
     it.scoped("reads events split across TCP writes, multi-byte characters included", () =>
       Effect.gen(function*() {
         const server = yield* chatServer((_, response) =>

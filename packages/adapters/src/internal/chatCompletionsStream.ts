@@ -272,7 +272,10 @@ export class EventStreamDecoder {
   }
 }
 
-const emit = (out: Out) => out.length === 0 ? Channel.void : Channel.write(Chunk.unsafeFromArray(out))
+const write = (out: Out) => out.length === 0 ? Channel.void : Channel.write(Chunk.unsafeFromArray(out))
+
+const isToken = (part: Response.StreamPartEncoded): boolean =>
+  part.type === "text-delta" || part.type === "reasoning-delta" || part.type === "tool-call"
 
 const decodeChannel = (
   decoder: EventStreamDecoder
@@ -284,6 +287,19 @@ const decodeChannel = (
   void,
   unknown
 > => {
+  let firstToken = true
+  /**
+   * The parts of one network read, as one chunk (a burst of tokens crosses every step at once),
+   * except that the parts up to the first token go ahead alone: it reaches the consumer without
+   * waiting for the rest of the burst to be decoded downstream.
+   */
+  const emit = (out: Out) => {
+    if (!firstToken) return write(out)
+    const first = out.findIndex(isToken)
+    if (first === -1) return write(out)
+    firstToken = false
+    return first === out.length - 1 ? write(out) : Channel.zipRight(write(out.slice(0, first + 1)), write(out.slice(first + 1)))
+  }
   const loop: Channel.Channel<
     Chunk.Chunk<Response.StreamPartEncoded>,
     Chunk.Chunk<Uint8Array>,
