@@ -235,22 +235,42 @@ describe("OutputParser.json", () => {
       expect(yield* collect(Runnable.transform(parser, Stream.empty))).toEqual([])
     }))
 
-  it.effect("an answer that changes its mind yields null, then the new value: still combining into the final value", () =>
+  it.effect("an answer that changes its mind yields the new value as a replacement: still combining into the final value", () =>
     Effect.gen(function*() {
       const pieces = [`{"draft": "x"}`, " — no wait:\n```json\n{\"final\": 2}\n```"]
       const chunks = yield* transformed(parser, pieces)
-      expect(chunks).toEqual([{ draft: "x" }, null, { final: 2 }])
+      expect(chunks).toEqual([{ draft: "x" }, Concat.replace({ final: 2 })])
       expect(Concat.combineAll(chunks)).toEqual({ final: 2 })
+      const partials = yield* collect(Stream.fromIterable(chunks).pipe(OutputParser.accumulate))
+      expect(partials).toEqual([{ draft: "x" }, { final: 2 }])
       expect(yield* Runnable.invoke(parser, pieces.join(""))).toEqual({ final: 2 })
     }))
 
-  it.effect("a key given twice: the last value wins, as with JSON.parse; streaming resets to it", () =>
+  it.effect("a key given twice: the last value wins, as with JSON.parse; streaming replaces the first value with it", () =>
     Effect.gen(function*() {
       const pieces = [`{"a": "x", "b": 1, "a`, `": "y"}`]
       expect(yield* Runnable.invoke(parser, pieces.join(""))).toEqual(JSON.parse(pieces.join("")))
       const chunks = yield* transformed(parser, pieces)
-      expect(chunks).toEqual([{ a: "x", b: 1 }, null, { a: "y", b: 1 }])
+      expect(chunks).toEqual([{ a: "x", b: 1 }, { a: Concat.replace("y") }])
       expect(Concat.combineAll(chunks)).toEqual({ a: "y", b: 1 })
+      // the key given again in a later chunk than its first value, whatever the value's kind
+      for (
+        const [pieces, expected] of [
+          [[`{"a":"x","a"`, `:"y"}`], { a: "y" }],
+          [[`{"a":[1],"a"`, `:[2]}`], { a: [2] }],
+          [[`{"a":{"b":"x"},"a"`, `:{"c":"y"}}`], { a: { c: "y" } }],
+          [[`{"a":"x","a":"y`, `z","a":1`, `2}`], { a: 12 }],
+          [[`{"o":{"a":"x"},"p":1,`, `"o":{"a":"y","a":"z"}}`], { o: { a: "z" }, p: 1 }]
+        ] as const
+      ) {
+        const text = pieces.join("")
+        expect(JSON.parse(text)).toEqual(expected)
+        const streamed = yield* transformed(parser, pieces)
+        expect(Concat.combineAll(streamed), text).toEqual(expected)
+        const partials = yield* collect(Stream.fromIterable(streamed).pipe(OutputParser.accumulate))
+        expect(partials.at(-1), text).toEqual(expected)
+        expect(Runnable.invoke(parser, text).pipe(Effect.runSync)).toEqual(expected)
+      }
       // "__proto__" is a key like any other, as with JSON.parse
       const value = yield* Runnable.invoke(parser, `{"__proto__": {"polluted": true}}`)
       expect(Object.keys(value as object)).toEqual(["__proto__"])

@@ -311,7 +311,6 @@ export const parse = (text: string, partial: boolean): ParseResult => {
 // -----------------------------------------------------------------------------
 
 const NO_CHANGE: unique symbol = Symbol("NoChange")
-const NOT_EXPRESSIBLE: unique symbol = Symbol("NotExpressible")
 
 /** @internal */
 export const equals = (left: JsonValue, right: JsonValue): boolean => {
@@ -330,25 +329,28 @@ export const equals = (left: JsonValue, right: JsonValue): boolean => {
   return true
 }
 
-/** The chunk that the concat rule combines with `previous` into `next`, if there is one. */
-const diff = (previous: JsonValue, next: JsonValue): JsonValue | typeof NO_CHANGE | typeof NOT_EXPRESSIBLE => {
+/**
+ * The chunk that the concat rule combines with `previous` into `next`: what grew, or a
+ * replacement where a value cannot grow into the next (a string that is not a prefix, an array
+ * whose elements changed, a record that lost a key).
+ */
+const diff = (previous: JsonValue, next: JsonValue): JsonValue | typeof NO_CHANGE => {
   if (typeof previous === "string" && typeof next === "string") {
-    if (!next.startsWith(previous)) return NOT_EXPRESSIBLE
+    if (!next.startsWith(previous)) return Concat.replace(next)
     return next.length === previous.length ? NO_CHANGE : next.slice(previous.length)
   }
   if (Array.isArray(previous) && Array.isArray(next)) {
-    if (next.length < previous.length) return NOT_EXPRESSIBLE
-    for (let index = 0; index < previous.length; index++) if (!equals(previous[index], next[index])) return NOT_EXPRESSIBLE
+    if (next.length < previous.length) return Concat.replace(next)
+    for (let index = 0; index < previous.length; index++) if (!equals(previous[index], next[index])) return Concat.replace(next)
     return next.length === previous.length ? NO_CHANGE : next.slice(previous.length)
   }
   if (Concat.isPlainRecord(previous) && Concat.isPlainRecord(next)) {
-    for (const key of Object.keys(previous)) if (!Object.hasOwn(next, key)) return NOT_EXPRESSIBLE
+    for (const key of Object.keys(previous)) if (!Object.hasOwn(next, key)) return Concat.replace(next)
     const changes: Record<string, JsonValue> = {}
     let changed = false
     for (const key of Object.keys(next)) {
       const value = next[key] as JsonValue
       const change = Object.hasOwn(previous, key) ? diff(previous[key] as JsonValue, value) : value
-      if (change === NOT_EXPRESSIBLE) return NOT_EXPRESSIBLE
       if (change !== NO_CHANGE) {
         setKey(changes, key, change)
         changed = true
@@ -401,6 +403,10 @@ interface Frame {
   /** Where this container's changes go in the pending difference, made in batch `diffBatch`. */
   diff: Record<string, JsonValue> | Array<JsonValue> | undefined
   diffBatch: number
+  /** The batch in which it was opened: until that batch is taken, it is new as a whole. */
+  readonly openedBatch: number
+  /** Whether the key being read was given before (objects): its value replaces the earlier one. */
+  replacing: boolean
 }
 
 /**
@@ -434,7 +440,6 @@ class Reader {
   private batch = 0
   private rootDiff: JsonValue | undefined = undefined
   private rootDiffBatch = -1
-  private needsReset = false
 
   constructor(readonly fenced: boolean) {}
 
@@ -554,8 +559,15 @@ class Reader {
       this.rootDiffBatch = this.batch
     } else {
       const node = this.diffOf(frame)
-      if (Array.isArray(node)) node.push(value)
-      else setKey(node, frame.key, value)
+      if (Array.isArray(node)) {
+        node.push(value)
+        return
+      }
+      // a key given again: its new value replaces the one already given out (a frame opened in
+      // this batch is given out whole, so there the value is simply overwritten)
+      const replaces = frame.replacing && frame.openedBatch !== this.batch
+      frame.replacing = false
+      setKey(node, frame.key, replaces ? Concat.replace(value) : value)
     }
   }
 
@@ -585,7 +597,9 @@ class Reader {
       state: isObject ? OBJECT_START : ARRAY_START,
       key: "",
       diff: undefined,
-      diffBatch: -1
+      diffBatch: -1,
+      openedBatch: this.batch,
+      replacing: false
     }
     if (visible) {
       const announced = isObject ? {} : []
@@ -701,7 +715,14 @@ class Reader {
       return
     }
     const node = this.diffOf(frame) as Record<string, JsonValue>
-    setKey(node, frame.key, (Object.hasOwn(node, frame.key) ? node[frame.key] as string : "") + piece)
+    const current: unknown = node[frame.key]
+    setKey(
+      node,
+      frame.key,
+      Concat.isReplacement(current)
+        ? Concat.replace((current.value as string) + piece)
+        : (Object.hasOwn(node, frame.key) ? current as string : "") + piece
+    )
   }
 
   private finishString(): void {
@@ -709,8 +730,8 @@ class Reader {
     const text = this.stringText
     if (this.stringIsKey) {
       const frame = this.stack[this.stack.length - 1]!
-      // a key given twice: JSON.parse keeps the last value, which no chunk can put in place of the first
-      if (frame.visible && Object.hasOwn(frame.value, text)) this.needsReset = true
+      // a key given twice: JSON.parse keeps the last value, in the first one's place
+      frame.replacing = frame.visible && Object.hasOwn(frame.value, text)
       frame.key = text
       frame.state = OBJECT_COLON
       return
@@ -750,14 +771,12 @@ class Reader {
     return child
   }
 
-  /** The pending difference (or a reset) since the last call, if anything changed. */
-  takeChanges(): { readonly reset: boolean; readonly difference: JsonValue | undefined } {
-    const reset = this.needsReset
+  /** The pending difference since the last call, if anything changed. */
+  takeChanges(): JsonValue | undefined {
     const difference = this.rootDiffBatch === this.batch ? this.rootDiff : undefined
-    this.needsReset = false
     this.rootDiff = undefined
     this.batch++
-    return { reset, difference }
+    return difference
   }
 }
 
@@ -765,7 +784,8 @@ class Reader {
  * The chunks `OutputParser.json` yields for an answer arriving piece by piece: differences the
  * concat rule combines into the value parsed so far. Reads the text itself as JSON, or else (once
  * that fails) the JSON in the first ``` fence. A switch from one to the other after something
- * was yielded, or a key given twice, yields `null` and then the new value as a whole.
+ * was yielded yields the new value as a whole, as a `Concat.replace`; so does a key given twice,
+ * for that key's value.
  *
  * @internal
  */
@@ -775,7 +795,7 @@ export class JsonChunks {
   private reader: Reader | undefined = new Reader(false)
   private searching = false
   private searchFrom = 0
-  /** "stale": what was yielded came from a reader that failed; the next chunk must reset it. */
+  /** "stale": what was yielded came from a reader that failed; the next chunk must replace it. */
   private yielded: "nothing" | "current" | "stale" = "nothing"
 
   push(piece: string): ReadonlyArray<JsonValue> {
@@ -810,23 +830,18 @@ export class JsonChunks {
   }
 
   private collect(reader: Reader): ReadonlyArray<JsonValue> {
-    const { difference, reset } = reader.takeChanges()
-    if (reset || (this.yielded === "stale" && difference !== undefined)) {
-      this.yielded = "current"
-      const snapshot = reader.snapshot()
-      return snapshot === undefined ? [null] : [null, snapshot]
-    }
+    const difference = reader.takeChanges()
     if (difference === undefined) return []
+    const replaces = this.yielded === "stale"
     this.yielded = "current"
-    return [difference]
+    return [replaces ? Concat.replace(reader.snapshot()!) : difference]
   }
 
   /** The chunks that take what was yielded to the complete value. */
   finish(value: JsonValue): ReadonlyArray<JsonValue> {
     if (this.yielded === "nothing") return [value]
-    if (this.yielded === "stale") return [null, value]
+    if (this.yielded === "stale") return [Concat.replace(value)]
     const change = diff(this.reader!.snapshot() ?? null, value)
-    if (change === NO_CHANGE) return []
-    return change === NOT_EXPRESSIBLE ? [null, value] : [change]
+    return change === NO_CHANGE ? [] : [change]
   }
 }
