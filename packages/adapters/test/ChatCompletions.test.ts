@@ -32,6 +32,7 @@ import {
   startSse,
   textEvents,
   usageChunk,
+  waitUntil,
   within,
   writeSse
 } from "./support/chatServer.js"
@@ -801,6 +802,36 @@ describe("ChatCompletions", () => {
         const request = yield* within(server.request(0), 2000, "the request to arrive")
         yield* Fiber.interrupt(fiber)
         yield* within(request.closed, 2000, "the server to see the request's socket close")
+      }), timeout)
+
+    it.scoped("each cancelled request costs one connection, no more (undici reconnected for it: nodejs/undici#5845)", () =>
+      Effect.gen(function*() {
+        const server = yield* chatServer(async (request, response) => {
+          if (request.body.stream !== true) return // generateText: never answers
+          startSse(response)
+          await writeSse(response, [event(chunk({ role: "assistant", content: "" })), event(chunk({ content: "a" }))])
+          await request.closed
+        })
+        const cancelled = 20
+        yield* Effect.gen(function*() {
+          for (let call = 0; call < cancelled; call++) {
+            const firstToken = yield* Deferred.make<void>()
+            const stream = yield* LanguageModel.streamText({ prompt: "Count" }).pipe(
+              Stream.runForEach((part) => part.type === "text-delta" ? Deferred.succeed(firstToken, undefined) : Effect.void),
+              Effect.fork
+            )
+            yield* Deferred.await(firstToken)
+            yield* Fiber.interrupt(stream)
+            const text = yield* Effect.fork(LanguageModel.generateText({ prompt: "Think" }))
+            yield* within(server.request(2 * call + 1), 2000, "the request to arrive")
+            yield* Fiber.interrupt(text)
+          }
+        }).pipe(Effect.provide(modelLayer(server)))
+        for (const request of server.requests) yield* within(request.closed, 2000, "every request's socket to close")
+        yield* waitUntil(() => server.openConnections() === 0, 2000, "every connection to close")
+        // each request aborted mid-flight closes its own connection; none is opened for nothing
+        expect(server.requests).toHaveLength(2 * cancelled)
+        expect(server.connections()).toBeLessThanOrEqual(2 * cancelled + 1)
       }), timeout)
   })
 
