@@ -8,7 +8,7 @@
  * line.
  */
 import { Testing } from "@fxchain/core"
-import { Chunk, Effect, Supervisor } from "effect"
+import { Effect, Supervisor } from "effect"
 import type { Fiber } from "effect"
 import { appendFileSync } from "node:fs"
 
@@ -109,7 +109,7 @@ export interface LeakReport {
 /** What a repetition gets: the probe counting its runs, and the supervisor to run it under. */
 export interface LeakContext {
   readonly probe: Testing.Probe
-  readonly supervisor: Supervisor.Supervisor<Chunk.Chunk<Fiber.RuntimeFiber<any, any>>>
+  readonly supervisor: Supervisor.Supervisor<Array<Fiber.RuntimeFiber<any, any>>>
   /**
    * Marks the moment an interruption is asked for: runs that start after it (until the
    * repetition ends) are counted as started after the interruption.
@@ -159,7 +159,7 @@ export const leakCheck = <E, R>(
     const stats = probe.unsafeStats()
     return {
       repetitions: count,
-      fibersLeft: Chunk.size(yield* supervisor.value),
+      fibersLeft: (yield* supervisor.value).length,
       resourcesAbove: above,
       abortListeners: signals.reduce((sum, signal) => sum + getEventListeners(signal, "abort").length, 0),
       started: stats.started,
