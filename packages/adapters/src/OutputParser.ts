@@ -121,7 +121,9 @@ export const string: Runnable.Runnable<Input, string> = internal.string
  * JSON from a model's answer — the text itself, or the JSON inside a ```` ```json ```` fence,
  * with or without prose before it. `invoke` returns the complete value; JSON that is malformed,
  * cut short or absent fails with `ParseFailure`, carrying the raw text. Parsing is as strict as
- * `JSON.parse` and gives the same values.
+ * `JSON.parse` and gives the same values, but for one limit: arrays and objects nested more than
+ * 1,000 levels deep fail with `ParseFailure` too (`JSON.parse` takes them, but the steps after a
+ * parser, which recurse into the value, would overflow the stack on them).
  *
  * Streaming (`transform`, and so inside a streamed sequence) yields while the JSON is still
  * arriving: after each input chunk, when what has been parsed so far changed:

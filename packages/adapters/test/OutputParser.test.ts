@@ -277,6 +277,24 @@ describe("OutputParser.json", () => {
       expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
     }))
 
+  it.effect("nesting deeper than 1,000 levels fails with ParseFailure, however deep, streamed or invoked", () =>
+    Effect.gen(function*() {
+      const nested = (depth: number) => "[".repeat(depth) + "1" + "]".repeat(depth)
+      const deepest = nested(1_000)
+      expect(yield* Runnable.invoke(parser, deepest)).toEqual(JSON.parse(deepest))
+      expect(Concat.combineAll(yield* transformed(parser, [deepest.slice(0, 700), deepest.slice(700)]))).toEqual(JSON.parse(deepest))
+      for (const depth of [1_001, 100_000]) {
+        const text = nested(depth)
+        JSON.parse(text) // JSON.parse takes it
+        expect(yield* Effect.flip(Runnable.invoke(parser, text))).toMatchObject({
+          _tag: "ParseFailure",
+          reason: `expected JSON nested at most 1000 levels deep, got character "[" at position 1000`
+        })
+        expect(yield* Effect.flip(transformed(parser, [text.slice(0, 900), text.slice(900)]))).toMatchObject({ _tag: "ParseFailure" })
+        expect(yield* Effect.flip(Runnable.invoke(OutputParser.schema(Schema.Unknown), text))).toMatchObject({ _tag: "ParseFailure" })
+      }
+    }))
+
   it.effect("in a streamed sequence the first partial value arrives before the model has finished", () =>
     Effect.gen(function*() {
       const chain = Fx.sequence(modelOf([`{"title": "Du`, `ne", "year": 19`, `65}`]), OutputParser.json())

@@ -49,10 +49,20 @@ const setKey = (record: Record<string, JsonValue>, key: string, value: JsonValue
   else record[key] = value
 }
 
+/**
+ * The deepest nesting of arrays and objects read. Deeper JSON is refused (`JSON.parse` would take
+ * it): the recursive steps after a parser (the concat rule, a schema, this parser's own complete
+ * mode) would overflow the stack on it, a defect instead of a typed failure.
+ *
+ * @internal
+ */
+export const maxDepth = 1_000
+
 class Parser {
   position = 0
   /** Whether the value the last `value()` call returned is complete. */
   complete = true
+  private depth = 0
 
   constructor(readonly text: string, readonly partial: boolean, readonly fenced: boolean) {}
 
@@ -87,14 +97,22 @@ class Parser {
     const text = this.text
     if (this.position >= text.length) return this.ended(NOTHING)
     const code = text.charCodeAt(this.position)
-    if (code === 123) return this.object()
-    if (code === 91) return this.array()
+    if (code === 123) return this.nested(() => this.object())
+    if (code === 91) return this.nested(() => this.array())
     if (code === 34) return this.string()
     if (code === 45 || isDigit(code)) return this.number()
     if (code === 116) return this.literal("true", true)
     if (code === 102) return this.literal("false", false)
     if (code === 110) return this.literal("null", null)
     return this.fail("a JSON value")
+  }
+
+  nested(read: () => Parsed): Parsed {
+    if (this.depth === maxDepth) return this.fail(`JSON nested at most ${maxDepth} levels deep`)
+    this.depth++
+    const value = read()
+    this.depth--
+    return value
   }
 
   literal(word: string, value: boolean | null): Parsed {
@@ -586,6 +604,7 @@ class Reader {
   }
 
   private open(isObject: boolean): void {
+    if (this.stack.length === maxDepth) return this.fail()
     const parent = this.stack[this.stack.length - 1]
     const visible = this.visibleHere()
     const frame: Frame = {
