@@ -3,9 +3,9 @@ import * as Fx from "@fxchain/combinators"
 import { Concat, Runnable, RunEvent, Testing } from "@fxchain/core"
 import { Chunk, Effect, Fiber, ParseResult, Schema, Stream, TestClock } from "effect"
 import * as fc from "effect/FastCheck"
-import { isDeepStrictEqual } from "node:util"
 import { JsonChunks, parse } from "../src/internal/outputParserJson.js"
 import * as OutputParser from "../src/OutputParser.js"
+import { cut, isConsistent } from "./support/pieces.js"
 
 /** A model message chunk as the model runnable yields it; only `text` is read by parsers. */
 interface MessageChunk {
@@ -34,12 +34,6 @@ const piecesOf = (pieces: ReadonlyArray<string>) => Stream.fromIterable(pieces).
 
 const transformed = <Out, E>(parser: Runnable.Runnable<OutputParser.Input, Out, E>, pieces: ReadonlyArray<string>) =>
   collect(Runnable.transform(parser, piecesOf(pieces)))
-
-/** Cuts `text` at the given points (taken modulo its length + 1) into pieces. */
-const cut = (text: string, cuts: ReadonlyArray<number>): Array<string> => {
-  const points = [...new Set([0, ...cuts.map((at) => at % (text.length + 1)), text.length])].sort((a, b) => a - b)
-  return points.slice(1).map((point, index) => text.slice(points[index], point))
-}
 
 /** Streams `stream` in a fiber, recording what it yields, so a test can look between Clock ticks. */
 const record = <A, E>(stream: Stream.Stream<A, E>) =>
@@ -322,20 +316,6 @@ describe("OutputParser.json", () => {
       expect(ended.kind).toBe("parser")
       expect(ended.output).toEqual({ title: "Dune", tags: ["a", "b"] })
     }))
-
-  /** Whether a partial value is the final one with parts missing: strings cut short, arrays and records incomplete. */
-  const isConsistent = (partial: unknown, final: unknown): boolean => {
-    if (typeof partial === "string") return typeof final === "string" && final.startsWith(partial)
-    if (Array.isArray(partial)) {
-      return Array.isArray(final) && partial.length <= final.length &&
-        partial.every((item, index) => isDeepStrictEqual(item, final[index]))
-    }
-    if (typeof partial === "object" && partial !== null) {
-      return typeof final === "object" && final !== null && !Array.isArray(final) &&
-        Object.entries(partial).every(([key, value]) => Object.hasOwn(final, key) && isConsistent(value, (final as any)[key]))
-    }
-    return Object.is(partial, final)
-  }
 
   const wrappers = [
     (json: string) => json,

@@ -12,19 +12,30 @@ import { isDeepStrictEqual } from "node:util"
 import { maxDepth, parse } from "../../src/internal/outputParserJson.js"
 import * as OutputParser from "../../src/OutputParser.js"
 import * as PromptTemplate from "../../src/PromptTemplate.js"
-import { fuzzRuns, fuzzSeed, record, timed } from "./support/harness.js"
+import { cut, isConsistent } from "../support/pieces.js"
+import { fuzzRuns, fuzzSeed, record, soak, timed } from "./support/harness.js"
 
-/** Checks a property over `fuzzRuns` runs with the fixed seed, and records the figure. */
+/**
+ * Checks a property over `fuzzRuns` runs with the seed, and records the figure. Each run yields
+ * to the event loop first, so that a long check does not starve the test runner's messages.
+ */
 const check = <Ts extends [unknown, ...Array<unknown>]>(
   name: string,
   arbitraries: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> },
   predicate: (...values: Ts) => void
-) => {
-  const [, millis] = Effect.runSync(timed(Effect.sync(() =>
-    fc.assert(fc.property(...arbitraries, predicate), { numRuns: fuzzRuns, seed: fuzzSeed, endOnFailure: true })
-  )))
-  record({ suite: "fuzz", name, runs: fuzzRuns, seed: fuzzSeed, millis })
-}
+): Promise<void> =>
+  Effect.runPromise(timed(Effect.promise(() =>
+    fc.assert(
+      fc.asyncProperty(...arbitraries, async (...values: Ts) => {
+        await new Promise((resolve) => setImmediate(resolve))
+        predicate(...values)
+      }),
+      { numRuns: fuzzRuns, seed: fuzzSeed, endOnFailure: true }
+    )
+  ))).then(([, millis]) => record({ suite: "fuzz", name, runs: fuzzRuns, seed: fuzzSeed, millis }))
+
+/** A property takes seconds in CI, minutes in the soak run. */
+const timeout = soak ? 3_600_000 : 120_000
 
 /** The failure of an exit, or "defect" / "interrupted"; `undefined` for a success. */
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | "defect" | "interrupted" | undefined => {
@@ -32,13 +43,6 @@ const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | "defect" | "interrupted" | 
   const failure = Cause.failureOption(exit.cause)
   if (failure._tag === "Some") return failure.value
   return Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "defect"
-}
-
-/** Cuts `text` at the given points (taken modulo its length + 1) into pieces, in order; "" is one piece. */
-const cut = (text: string, cuts: ReadonlyArray<number>): Array<string> => {
-  if (text === "") return [""]
-  const points = [...new Set([0, ...cuts.map((at) => at % (text.length + 1)), text.length])].sort((a, b) => a - b)
-  return points.slice(1).map((point, index) => text.slice(points[index], point))
 }
 
 /** Streams `pieces` through a parser, one chunk each; the chunks yielded, and how the stream ended. */
@@ -102,8 +106,8 @@ const reference = (template: string, values: Readonly<Record<string, string>>): 
     match === "{{" ? "{" : match === "}}" ? "}" : values[name!]!)
 
 describe("fuzz: prompt templates", () => {
-  it("any template either throws InvalidTemplateError when made, or fills in any values: text or a typed failure", () => {
-    check(
+  it("any template either throws InvalidTemplateError when made, or fills in any values: text or a typed failure", async () => {
+    await check(
       "prompt templates × values (make, format)",
       [templateText, fc.dictionary(fc.constantFrom("a", "b", "c", "long name", "other"), templateValue)],
       (template, values) => {
@@ -132,7 +136,7 @@ describe("fuzz: prompt templates", () => {
         }
       }
     )
-  })
+  }, timeout)
 })
 
 // -----------------------------------------------------------------------------
@@ -165,27 +169,11 @@ const jsonWithRepeatedKeys: fc.Arbitrary<JsonText> = fc.letrec<{ value: JsonText
   )
 })).value
 
-/** Whether a partial value is the final one with parts missing: strings cut short, arrays and records incomplete. */
-const isConsistent = (partial: unknown, final: unknown): boolean => {
-  if (typeof partial === "string") return typeof final === "string" && final.startsWith(partial)
-  if (Array.isArray(partial)) {
-    return Array.isArray(final) && partial.length <= final.length &&
-      partial.every((item, index) => isDeepStrictEqual(item, final[index]))
-  }
-  if (typeof partial === "object" && partial !== null) {
-    return typeof final === "object" && final !== null && !Array.isArray(final) &&
-      Object.entries(partial).every(([key, value]) =>
-        Object.hasOwn(final, key) && isConsistent(value, (final as Record<string, unknown>)[key])
-      )
-  }
-  return Object.is(partial, final)
-}
-
 const parser = OutputParser.json()
 
 describe("fuzz: JSON cut at random points", () => {
-  it("keys given twice: the streamed chunks combine into JSON.parse's value, after every piece as after the last", () => {
-    check(
+  it("keys given twice: the streamed chunks combine into JSON.parse's value, after every piece as after the last", async () => {
+    await check(
       "JSON with repeated keys, cut at random points",
       [jsonWithRepeatedKeys, fc.array(fc.nat(), { maxLength: 12 }), fc.boolean()],
       ({ repeatsKey, text: json }, cuts, fenced) => {
@@ -214,9 +202,9 @@ describe("fuzz: JSON cut at random points", () => {
         if (!repeatsKey) for (const partial of partials) expect(isConsistent(partial, expected)).toBe(true)
       }
     )
-  })
+  }, timeout)
 
-  it("nesting up to the limit streams, combines and parses as JSON.parse does; deeper fails with ParseFailure", () => {
+  it("nesting up to the limit streams, combines and parses as JSON.parse does; deeper fails with ParseFailure", async () => {
     const nested = fc.tuple(
       fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: maxDepth }) }, fc.integer({ min: maxDepth + 1, max: 3 * maxDepth })),
       fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
@@ -232,7 +220,7 @@ describe("fuzz: JSON cut at random points", () => {
         }
         return { depth, json: open + JSON.stringify(leaf) + close }
       })
-    check(
+    await check(
       `JSON nested up to ${3 * maxDepth} deep (limit ${maxDepth}), cut at random points`,
       [nested, fc.array(fc.nat(), { maxLength: 8 })],
       ({ depth, json }, cuts) => {
@@ -249,10 +237,10 @@ describe("fuzz: JSON cut at random points", () => {
         expect(Exit.isSuccess(invoked) && isDeepStrictEqual(invoked.value, expected)).toBe(true)
       }
     )
-  })
+  }, timeout)
 
-  it("text that is not JSON, cut anywhere, fails with ParseFailure after what was valid, never a defect", () => {
-    check(
+  it("text that is not JSON, cut anywhere, fails with ParseFailure after what was valid, never a defect", async () => {
+    await check(
       "arbitrary text through json(), cut at random points",
       [fc.string({ unit: fc.constantFrom("{", "}", "[", "]", "\"", ":", ",", "a", "1", " ", "\\", "`", "n", "u", "e", "-") }), fc.array(fc.nat(), { maxLength: 8 })],
       (text, cuts) => {
@@ -264,7 +252,7 @@ describe("fuzz: JSON cut at random points", () => {
         if (failure !== undefined) expect(failureOf(exit)).toMatchObject({ _tag: "ParseFailure", text })
       }
     )
-  })
+  }, timeout)
 })
 
 // -----------------------------------------------------------------------------
@@ -279,7 +267,7 @@ const Ticket = Schema.Struct({
 })
 
 describe("fuzz: schema parsers", () => {
-  it("any answer decodes to a Ticket or fails with ParseFailure or SchemaMismatch, streamed as invoked", () => {
+  it("any answer decodes to a Ticket or fails with ParseFailure or SchemaMismatch, streamed as invoked", async () => {
     const ticketParser = OutputParser.schema(Ticket)
     const answers = fc.oneof(
       Arbitrary.make(Ticket).map((ticket) => JSON.stringify(Schema.encodeSync(Ticket)(ticket))),
@@ -287,7 +275,7 @@ describe("fuzz: schema parsers", () => {
       fc.record({ title: fc.jsonValue(), priority: fc.jsonValue(), tags: fc.jsonValue() }).map((value) => JSON.stringify(value)),
       fc.string()
     )
-    check(
+    await check(
       "OutputParser.schema over generated answers, cut at random points",
       [answers, fc.array(fc.nat(), { maxLength: 8 })],
       (text, cuts) => {
@@ -301,5 +289,5 @@ describe("fuzz: schema parsers", () => {
         else expect((failureOf(exit) as { _tag: string })._tag).toBe((failure as { _tag: string })._tag)
       }
     )
-  })
+  }, timeout)
 })
