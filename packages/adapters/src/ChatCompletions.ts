@@ -99,7 +99,7 @@ export interface Options {
  * How long a call waits for the server unless `timeout` says otherwise: 10 minutes, the default of
  * OpenAI's SDKs.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaultTimeout: Duration.Duration = internal.defaultTimeout

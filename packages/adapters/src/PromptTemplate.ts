@@ -87,7 +87,7 @@ export class InvalidVariableError extends Schema.TaggedError<InvalidVariableErro
  * or reading it threw. Names the runnable and the variable; `reason` is what was thrown, `cause`
  * the thrown value itself.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
 export class UnrenderableValueError extends Schema.TaggedError<UnrenderableValueError>()("UnrenderableValueError", {

@@ -82,7 +82,7 @@ export const defaultRetryTimes: number = internal.defaultTimes
 /**
  * The longest `retryAfter` that `retry` waits for unless `maxRetryAfter` says otherwise: 1 minute.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaultMaxRetryAfter: Duration.Duration = internal.defaultMaxRetryAfter

@@ -42,7 +42,7 @@ export const isPlainRecord = (value: unknown): value is Record<string, unknown> 
 /**
  * A chunk that replaces what it is combined with (see `replace`).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export class Replacement<out A> {
@@ -65,7 +65,7 @@ export class Replacement<out A> {
  * Concat.combineAll(["draft", Concat.replace("final")]) // "final"
  * ```
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const replace = <A>(value: A): A => new Replacement(value) as unknown as A
@@ -73,7 +73,7 @@ export const replace = <A>(value: A): A => new Replacement(value) as unknown as 
 /**
  * Tells whether a chunk is a `Replacement`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category guards
  */
 export const isReplacement = (value: unknown): value is Replacement<unknown> => value instanceof Replacement
