@@ -110,9 +110,8 @@ export const defaultMaxRetryAfter: Duration.Duration = internal.defaultMaxRetryA
  * - A streamed input (the runnable as a step of a streamed sequence) is gathered before the first
  *   attempt, since every attempt needs the whole input again.
  * - A bad `times` (negative, fractional, not a number) or `maxRetryAfter` (negative, unreadable)
- *   throws `InvalidOptionError` (from
- *   `@fxchain/core`'s `Errors`) when the retry is built: it is a programming error, found before
- *   anything runs, and it stays out of the runnable's error type.
+ *   throws `InvalidOptionError` (from `@fxchain/core`'s `Errors`) when the retry is built: it is a
+ *   programming error, found before anything runs, and it stays out of the runnable's error type.
  *
  * @example
  * ```ts

@@ -119,8 +119,8 @@ const isConcatenable = (value: unknown): value is { concat(other: unknown): unkn
   typeof value === "object" && value !== null && typeof (value as { concat?: unknown }).concat === "function"
 
 /**
- * Combines chunks in order by the concat rule; `undefined` when there are none. Takes time linear
- * in the chunks' total size: a run of array chunks is appended in place.
+ * Combines chunks in order by the concat rule; `undefined` when there are none. A run of array
+ * chunks is appended in place, in time linear in their total length.
  *
  * @since 0.1.0
  * @category combinators
