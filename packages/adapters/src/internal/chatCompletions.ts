@@ -116,31 +116,35 @@ const statusError = (
   names: RedactedNames,
   timeout: Duration.Duration
 ): Effect.Effect<never, AiError.HttpResponseError> =>
-  Effect.flatMap(Effect.all([Effect.option(withTimeout(response.text, timeout, () => "timeout")), Clock.currentTimeMillis]), ([text, now]) => {
-    const body = Option.getOrUndefined(text)
-    const payload = body === undefined ? undefined : Wire.parseJson(body)
-    const message = payload !== undefined && Either.isRight(payload)
-      ? Wire.errorMessage(payload.right)
-      : body === undefined || body.trim() === ""
-      ? undefined
-      : Wire.excerpt(body)
-    const props = {
-      module,
-      method,
-      reason: "StatusCode" as const,
-      request: requestDetails(response.request, names),
-      response: { status: response.status, headers: plainHeaders(response.headers, names) },
-      description: message === undefined
-        ? `the server answered ${response.status}`
-        : `the server answered ${response.status}: ${message}`,
-      ...(body === undefined ? {} : { body })
+  Effect.flatMap(
+    // a body that does not arrive within the timeout is no body
+    Effect.all([Effect.option(withTimeout(response.text, timeout, () => "stalled")), Clock.currentTimeMillis]),
+    ([text, now]) => {
+      const body = Option.getOrUndefined(text)
+      const payload = body === undefined ? undefined : Wire.parseJson(body)
+      const message = payload !== undefined && Either.isRight(payload)
+        ? Wire.errorMessage(payload.right)
+        : body === undefined || body.trim() === ""
+        ? undefined
+        : Wire.excerpt(body)
+      const props = {
+        module,
+        method,
+        reason: "StatusCode" as const,
+        request: requestDetails(response.request, names),
+        response: { status: response.status, headers: plainHeaders(response.headers, names) },
+        description: message === undefined
+          ? `the server answered ${response.status}`
+          : `the server answered ${response.status}: ${message}`,
+        ...(body === undefined ? {} : { body })
+      }
+      return Effect.fail(
+        response.status === 429 || response.headers["retry-after"] !== undefined
+          ? new HttpResponseErrorWithRetryAfter(props, now)
+          : new AiError.HttpResponseError(props, { disableValidation: true })
+      )
     }
-    return Effect.fail(
-      response.status === 429 || response.headers["retry-after"] !== undefined
-        ? new HttpResponseErrorWithRetryAfter(props, now)
-        : new AiError.HttpResponseError(props, { disableValidation: true })
-    )
-  })
+  )
 
 // -----------------------------------------------------------------------------
 // timeouts

@@ -105,9 +105,12 @@ const collectMissing = (compiled: Compiled, values: unknown, missing: Array<stri
 const render = (compiled: Compiled, values: unknown): string => {
   let text = ""
   for (const segment of compiled.segments) {
-    text += typeof segment === "string"
-      ? segment
-      : guarded(segment.variable, () => show(valueOf(values, segment.variable)))
+    if (typeof segment === "string") {
+      text += segment
+      continue
+    }
+    const value = valueOf(values, segment.variable)
+    text += guarded(segment.variable, () => show(value))
   }
   return text
 }

@@ -46,10 +46,12 @@ const figures: Array<Figure> = readFileSync(figuresFile, "utf8").split("\n").fil
 const bySuite = (suite: Figure["suite"]) => figures.filter((figure) => figure.suite === suite)
 const seconds = (millis: unknown) => `${(Number(millis) / 1000).toFixed(Number(millis) < 10_000 ? 2 : 1)} s`
 const count = (value: unknown) => Number(value).toLocaleString("en-US")
+const numeric = /^[-+]?[\d,.]+(?: ?(?:s|MB|%))?(?: \/ [\d,]+)?$/
+/** A markdown table; a column whose every cell is a figure is aligned right. */
 const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<unknown>>) =>
   [
     `| ${header.join(" | ")} |`,
-    `| ${header.map((_, index) => index === 0 ? "---" : "---:").join(" | ")} |`,
+    `| ${header.map((_, column) => rows.every((row) => numeric.test(String(row[column]))) ? "---:" : "---").join(" | ")} |`,
     ...rows.map((row) => `| ${row.join(" | ")} |`)
   ].join("\n")
 
@@ -81,7 +83,7 @@ const text = [
       figure.fibersLeft,
       figure.resourcesLeft,
       figure.abortListeners,
-      figure.finalizers,
+      `${count(figure.ended)} / ${count(figure.started)}`,
       figure.startedAfterInterruption,
       seconds(figure.millis)
     ])

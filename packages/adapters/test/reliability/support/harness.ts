@@ -179,7 +179,8 @@ export const recordLeaks = (name: string, report: LeakReport): void =>
     fibersLeft: report.fibersLeft,
     resourcesLeft: report.resourcesAbove.length === 0 ? 0 : report.resourcesAbove.join("; "),
     abortListeners: report.abortListeners,
-    finalizers: `${report.ended}/${report.started}`,
+    ended: report.ended,
+    started: report.started,
     startedAfterInterruption: report.startedAfterInterruption,
     millis: report.millis
   })
