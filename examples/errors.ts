@@ -125,7 +125,7 @@ export const assistant = Fx.sequence(
   PromptTemplate.make("Answer briefly: {question}"),
   Fx.mapError(model, (error) => new AssistantUnavailable({ reason: error._tag })),
   OutputParser.string
-) // Runnable<{ question: string }, string, MissingVariableError | AssistantUnavailable, LanguageModel>
+) // Runnable<{ question: string }, string, MissingVariableError | UnrenderableValueError | AssistantUnavailable, LanguageModel>
 
 // --- a runnable that invokes itself without end dies past RunConfig's maxDepth (100)
 const countdown: Runnable.Runnable<number, string> = Runnable.fromEffect(

@@ -86,9 +86,15 @@ export class EventStreamDecoder {
 
   private feedText(text: string, out: Out): AiError.AiError | undefined {
     if (text === "") return undefined
+    const firstNewline = text.indexOf("\n")
+    if (firstNewline === -1) {
+      // only the new text is searched: rescanning what is held would make a long line quadratic
+      this.buffer += text
+      return this.tooLong()
+    }
     const pending = this.buffer === "" ? text : this.buffer + text
     let start = 0
-    let newline = pending.indexOf("\n", start)
+    let newline = pending.length - text.length + firstNewline
     while (newline !== -1) {
       const end = newline > start && pending.charCodeAt(newline - 1) === 13 ? newline - 1 : newline
       const error = this.line(pending.slice(start, end), out)
@@ -100,6 +106,10 @@ export class EventStreamDecoder {
       newline = pending.indexOf("\n", start)
     }
     this.buffer = start === 0 ? pending : pending.slice(start)
+    return this.tooLong()
+  }
+
+  private tooLong(): AiError.AiError | undefined {
     return this.buffer.length > maxPending
       ? Wire.malformedOutput(method, `an SSE line is longer than ${maxPending} characters`)
       : undefined

@@ -58,7 +58,7 @@ export const rateLimitError = (
     response: { status, headers },
     reason: "StatusCode",
     description: options?.description ?? `Rate limited (HTTP ${status})`
-  })
+  }, 0) // the header holds seconds, not a date: no time to count from
 }
 
 interface Answer {
