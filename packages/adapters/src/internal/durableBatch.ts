@@ -6,6 +6,7 @@ import { type WorkflowEngine, WorkflowInstance } from "@effect/workflow/Workflow
 import { Errors, Runnable } from "@fxchain/core"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -140,7 +141,11 @@ const dispatch = <In, Out, E, R>(batch: Batch<In, Out, E, R>, id: string, group:
   Effect.gen(function*() {
     yield* store.withStorageRetry(store.markRunning(id, group.positions))
     const input = yield* Effect.orDie(Schema.decode(batch.inputJson)(group.input))
-    const result = yield* batch.item.execute({ key: group.key, input }).pipe(outcome<Out, E>(group.key, batch.name))
+    const result = yield* batch.item.execute({ key: group.key, input }).pipe(
+      // a top-level execution: the batch waits for its reply, so the item need not wake the batch when it ends
+      Effect.mapInputContext((context: Context.Context<WorkflowEngine>) => Context.omit(WorkflowInstance)(context)),
+      outcome<Out, E>(group.key, batch.name)
+    )
     const encoded = yield* Effect.orDie(Schema.encode(batch.resultJson)(result))
     yield* store.withStorageRetry(store.complete(id, group.positions, Either.isRight(result) ? "done" : "failed", encoded))
   })
@@ -153,15 +158,14 @@ const dispatch = <In, Out, E, R>(batch: Batch<In, Out, E, R>, id: string, group:
 const runBatch = <In, Out, E, R>(batch: Batch<In, Out, E, R>) => ({ id }: { readonly id: string }) =>
   Effect.gen(function*() {
     const instance = yield* WorkflowInstance
-    const pausedNow = store.withStorageRetry(store.isPaused(id))
-    const pausedRecently = yield* Effect.cachedWithTTL(pausedNow, "200 millis")
+    const paused = store.withStorageRetry(store.isPaused(id))
     while (true) {
-      if (yield* pausedNow) return yield* Workflow.suspend(instance)
+      if (yield* paused) return yield* Workflow.suspend(instance)
       const groups = groupByKey(yield* store.withStorageRetry(store.unfinished(id)))
       let stopped = false
       yield* Effect.forEach(groups, (group) =>
         Effect.flatMap(
-          stopped ? Effect.succeed(true) : pausedRecently,
+          stopped ? Effect.succeed(true) : paused,
           (paused) => {
             stopped ||= paused
             return paused ? Effect.void : dispatch(batch, id, group)

@@ -7,6 +7,7 @@ import * as RunnerStorage from "@effect/cluster/RunnerStorage"
 import * as Sharding from "@effect/cluster/Sharding"
 import * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as SqlMessageStorage from "@effect/cluster/SqlMessageStorage"
+import * as Reactivity from "@effect/experimental/Reactivity"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -16,25 +17,39 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import type * as DurableBatch from "../DurableBatch.js"
 
-/**
- * The SQLite file is this process's alone while it is open (an exclusive lock that the operating
- * system drops when the process ends, however it ends): a second process on the same file fails
- * at once instead of running the same items.
- */
-const takeExclusiveLock = Layer.effectDiscard(Effect.gen(function*() {
-  const sql = yield* SqlClient.SqlClient
-  yield* sql`PRAGMA locking_mode = EXCLUSIVE`
-  yield* sql`PRAGMA synchronous = NORMAL`
-  yield* sql`BEGIN EXCLUSIVE`
-  yield* sql`COMMIT`
-}))
-
 const sqlite = (filename: string) =>
   Layer.unwrapEffect(Effect.promise(async () => {
     const { SqliteClient } = await import("@effect/sql-sqlite-node")
-    if (filename !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true })
-    return Layer.provideMerge(takeExclusiveLock, SqliteClient.layer({ filename }))
+    const synchronousNormal = Layer.effectDiscard(Effect.flatMap(SqlClient.SqlClient, (sql) => sql`PRAGMA synchronous = NORMAL`))
+    const store = Layer.provideMerge(synchronousNormal, SqliteClient.layer({ filename }))
+    if (filename === ":memory:") return store
+    fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true })
+    /**
+     * One process runs the file's batches at a time: it holds an exclusive lock on a file beside
+     * it, which the operating system drops when the process ends, however it ends. A second
+     * process fails at once instead of running the same items; readers (`progress`) need no lock.
+     */
+    const owner = Layer.scopedDiscard(Effect.gen(function*() {
+      const lock = yield* SqliteClient.make({ filename: `${filename}.lock`, disableWAL: true })
+      yield* lock`PRAGMA busy_timeout = 0`
+      yield* lock`PRAGMA locking_mode = EXCLUSIVE`
+      yield* lock`BEGIN EXCLUSIVE`
+      yield* lock`COMMIT`
+    })).pipe(Layer.provide(Reactivity.layer))
+    return Layer.provideMerge(store, owner)
   }))
+
+/**
+ * `@effect/cluster`'s defaults, changed where a batch differs from its usual entities: every item
+ * is a short-lived entity (no need to keep it a minute once idle), local messages need not be
+ * serialized to be checked, and a send to a shard that is still being assigned is retried soon
+ * (100 ms by default, which is most of an item's time on one runner).
+ */
+const defaults: Partial<ShardingConfig.ShardingConfig["Type"]> = {
+  entityMaxIdleTime: "10 seconds",
+  simulateRemoteSerialization: false,
+  sendRetryInterval: "10 millis"
+}
 
 /** @internal */
 export const defaultFilename = ".fxchain/durable-batches.sqlite"
@@ -48,14 +63,15 @@ export const layerEmbedded = (
     Layer.provide(Runners.layerNoop),
     Layer.provideMerge(SqlMessageStorage.layer),
     Layer.provide([RunnerStorage.layerMemory, RunnerHealth.layerNoop]),
-    Layer.provide(ShardingConfig.layer({ simulateRemoteSerialization: false, entityMaxIdleTime: "5 seconds", ...options?.shardingConfig })),
+    Layer.provide(ShardingConfig.layer({ ...defaults, ...options?.shardingConfig })),
     Layer.provideMerge(sqlite(options?.filename ?? defaultFilename))
   )
 
 const postgres = (url: string | Redacted.Redacted) =>
   Layer.unwrapEffect(Effect.promise(async () => {
     const { PgClient } = await import("@effect/sql-pg")
-    return PgClient.layer({ url: typeof url === "string" ? Redacted.make(url) : url })
+    // the engine holds connections across its transactions and shard locks: pg's 10 queue the items
+    return PgClient.layer({ url: typeof url === "string" ? Redacted.make(url) : url, maxConnections: 20 })
   }))
 
 /** @internal */
@@ -66,6 +82,7 @@ export const layerPostgres = (
     const { NodeClusterSocket } = await import("@effect/platform-node")
     const runner = options.runner
     const shardingConfig: Partial<ShardingConfig.ShardingConfig["Type"]> = {
+      ...defaults,
       ...(runner === undefined ? {} : {
         runnerAddress: Option.some(RunnerAddress.make(runner.host, runner.port)),
         runnerListenAddress: Option.some(RunnerAddress.make(runner.listenHost ?? runner.host, runner.port))
