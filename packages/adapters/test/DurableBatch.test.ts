@@ -29,10 +29,8 @@ const makeBatch = (runnable: Runnable.Runnable<number, number, Rejected>, name =
   })
 
 /** A runner on a fresh in-memory store, with the batches registered. */
-const embedded = (...batches: ReadonlyArray<DurableBatch.DurableBatch<number, number, Rejected>>) =>
-  Layer.mergeAll(...batches.map(DurableBatch.toLayer)).pipe(
-    Layer.provideMerge(DurableBatch.layerEmbedded({ filename: ":memory:" }))
-  )
+const embedded = (batch: DurableBatch.DurableBatch<number, number, Rejected>) =>
+  DurableBatch.toLayer(batch).pipe(Layer.provideMerge(DurableBatch.layerEmbedded({ filename: ":memory:" })))
 
 /** Waits (on the real clock: the engine runs on it) until the batch's progress satisfies `done`. */
 const waitForProgress = (

@@ -7,11 +7,13 @@ import { Errors, Runnable } from "@fxchain/core"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
+import * as Queue from "effect/Queue"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as DurableBatch from "../DurableBatch.js"
@@ -137,7 +139,28 @@ const groupByKey = (items: ReadonlyArray<store.StoredItem>): Array<Group> => {
   return Array.from(groups.values())
 }
 
-const dispatch = <In, Out, E, R>(batch: Batch<In, Out, E, R>, id: string, group: Group) =>
+/**
+ * Stores results as they come, every result that came in meanwhile in one transaction; each
+ * caller waits until its own is stored.
+ */
+const makeWriter = (id: string) =>
+  Effect.gen(function*() {
+    const queue = yield* Queue.unbounded<readonly [store.Completion, Deferred.Deferred<void>]>()
+    yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
+      const pending = Chunk.toReadonlyArray(yield* Queue.takeBetween(queue, 1, 1000))
+      yield* store.withStorageRetry(store.complete(id, pending.map(([completion]) => completion)))
+      for (const [, stored] of pending) yield* Deferred.succeed(stored, undefined)
+    })))
+    return (completion: store.Completion) =>
+      Effect.flatMap(Deferred.make<void>(), (stored) => Effect.zipRight(Queue.offer(queue, [completion, stored]), Deferred.await(stored)))
+  })
+
+const dispatch = <In, Out, E, R>(
+  batch: Batch<In, Out, E, R>,
+  id: string,
+  group: Group,
+  write: (completion: store.Completion) => Effect.Effect<void>
+) =>
   Effect.gen(function*() {
     yield* store.withStorageRetry(store.markRunning(id, group.positions))
     const input = yield* Effect.orDie(Schema.decode(batch.inputJson)(group.input))
@@ -147,7 +170,7 @@ const dispatch = <In, Out, E, R>(batch: Batch<In, Out, E, R>, id: string, group:
       outcome<Out, E>(group.key, batch.name)
     )
     const encoded = yield* Effect.orDie(Schema.encode(batch.resultJson)(result))
-    yield* store.withStorageRetry(store.complete(id, group.positions, Either.isRight(result) ? "done" : "failed", encoded))
+    yield* write({ positions: group.positions, status: Either.isRight(result) ? "done" : "failed", result: encoded })
   })
 
 /**
@@ -158,6 +181,7 @@ const dispatch = <In, Out, E, R>(batch: Batch<In, Out, E, R>, id: string, group:
 const runBatch = <In, Out, E, R>(batch: Batch<In, Out, E, R>) => ({ id }: { readonly id: string }) =>
   Effect.gen(function*() {
     const instance = yield* WorkflowInstance
+    const write = yield* makeWriter(id)
     const paused = store.withStorageRetry(store.isPaused(id))
     while (true) {
       if (yield* paused) return yield* Workflow.suspend(instance)
@@ -168,12 +192,12 @@ const runBatch = <In, Out, E, R>(batch: Batch<In, Out, E, R>) => ({ id }: { read
           stopped ? Effect.succeed(true) : paused,
           (paused) => {
             stopped ||= paused
-            return paused ? Effect.void : dispatch(batch, id, group)
+            return paused ? Effect.void : dispatch(batch, id, group, write)
           }
         ), { concurrency: batch.concurrency, discard: true })
       if (!stopped) return
     }
-  })
+  }).pipe(Effect.scoped)
 
 /** @internal */
 export const toLayer = <In, Out, E, R>(

@@ -133,23 +133,34 @@ export const markRunning = (
     sql`UPDATE fxchain_durable_batch_items SET status = 'running'
       WHERE batch_id = ${id} AND status = 'left' AND ${sql.in("position", positions)}`)
 
+/** An item's result, for every position of its key. @internal */
+export interface Completion {
+  readonly positions: ReadonlyArray<number>
+  readonly status: "done" | "failed"
+  readonly result: string
+}
+
 /**
- * Stores an item's result under the next completion number. The counter and the rows change in one
- * transaction, so results become visible in completion order (readers page by that number). @internal
+ * Stores results under the next completion numbers, in one transaction: the counter and the rows
+ * change together, so results become visible in completion order (readers page by that number).
+ * One writer per batch calls it with every result that came in meanwhile: the counter's row is
+ * locked once per call, not once per item. @internal
  */
 export const complete = (
   id: string,
-  positions: ReadonlyArray<number>,
-  status: "done" | "failed",
-  result: string
+  completions: ReadonlyArray<Completion>
 ): Effect.Effect<void, SqlError, SqlClient.SqlClient> =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql.withTransaction(Effect.gen(function*() {
       const [counter] = yield* sql<{ readonly completed: number | string }>`
-        UPDATE fxchain_durable_batches SET completed = completed + 1 WHERE id = ${id} RETURNING completed`
-      yield* sql`UPDATE fxchain_durable_batch_items
-        SET status = ${status}, result = ${result}, completed_order = ${Number(counter.completed)}
-        WHERE batch_id = ${id} AND status IN ('left', 'running') AND ${sql.in("position", positions)}`
+        UPDATE fxchain_durable_batches SET completed = completed + ${completions.length} WHERE id = ${id} RETURNING completed`
+      const first = Number(counter.completed) - completions.length + 1
+      for (let index = 0; index < completions.length; index++) {
+        const completion = completions[index]
+        yield* sql`UPDATE fxchain_durable_batch_items
+          SET status = ${completion.status}, result = ${completion.result}, completed_order = ${first + index}
+          WHERE batch_id = ${id} AND status IN ('left', 'running') AND ${sql.in("position", completion.positions)}`
+      }
     })))
 
 /** Where a reader of stored results is: the last completion number and position it has read. @internal */

@@ -11,7 +11,7 @@ import { Effect, Schema } from "effect"
 export const recordRun = Runnable.fromEffect((item: number) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    yield* sql`INSERT INTO item_runs ${sql.insert({ item, pid: process.pid, at: Date.now() })}`
+    yield* Effect.orDie(sql`INSERT INTO item_runs ${sql.insert({ item, pid: process.pid, at: Date.now() })}`)
     return item * 2
   }), { name: "recordRun" })
 
