@@ -23,8 +23,8 @@ import { log, report, round, type Row, timeMs } from "./harness.js"
 
 const began = performance.now()
 const quick = process.argv.includes("--quick")
-const overheadItems = quick ? 200 : 1_000
-const throughputItems = quick ? 400 : 2_000
+const overheadItems = quick ? 100 : 500
+const throughputItems = quick ? 200 : 1_000
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..")
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fxchain-bench-durable-"))
 

@@ -7,6 +7,7 @@ import * as RunnerStorage from "@effect/cluster/RunnerStorage"
 import * as Sharding from "@effect/cluster/Sharding"
 import * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as SqlMessageStorage from "@effect/cluster/SqlMessageStorage"
+import * as SqlRunnerStorage from "@effect/cluster/SqlRunnerStorage"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
@@ -16,6 +17,7 @@ import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type * as DurableBatch from "../DurableBatch.js"
+import { retryConflicts } from "./durableBatchStore.js"
 
 const sqlite = (filename: string) =>
   Layer.unwrapEffect(Effect.promise(async () => {
@@ -92,5 +94,19 @@ export const layerPostgres = (
     const sharding = runner === undefined
       ? NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig })
       : NodeClusterSocket.layer({ storage: "sql", shardingConfig })
-    return ClusterWorkflowEngine.layer.pipe(Layer.provideMerge(sharding))
+    return ClusterWorkflowEngine.layer.pipe(Layer.provideMerge(sharding), Layer.provide(engineTables(shardingConfig)))
   })).pipe(Layer.provideMerge(postgres(options.url)))
+
+/**
+ * The engine's tables, created before the engine starts: processes that start together race in
+ * PostgreSQL's catalog on `CREATE TABLE IF NOT EXISTS` (a unique violation), which the engine
+ * turns into a defect; a second try finds the tables.
+ */
+const engineTables = (shardingConfig: Partial<ShardingConfig.ShardingConfig["Type"]>) =>
+  Layer.effectDiscard(
+    Layer.build(
+      Layer.mergeAll(SqlMessageStorage.layer, Layer.orDie(SqlRunnerStorage.layer)).pipe(
+        Layer.provide(ShardingConfig.layer(shardingConfig))
+      )
+    ).pipe(Effect.scoped, Effect.sandbox, Effect.retry(retryConflicts), Effect.unsandbox)
+  )

@@ -35,8 +35,8 @@ export interface StatusCount {
 
 const insertChunkSize = 500
 
-/** Creating tables from several runners at once can race in PostgreSQL's catalog: try again. */
-const retryConflicts = Schedule.spaced("100 millis").pipe(Schedule.intersect(Schedule.recurs(20)))
+/** Creating tables from several runners at once can race in PostgreSQL's catalog: try again. @internal */
+export const retryConflicts = Schedule.spaced("100 millis").pipe(Schedule.intersect(Schedule.recurs(20)))
 
 /**
  * Storage errors inside a batch are transient until proven otherwise: retried with backoff for
