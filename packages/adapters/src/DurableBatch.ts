@@ -232,7 +232,10 @@ export const toLayer: <In, Out, E, R>(self: DurableBatch<In, Out, E, R>) => Laye
 
 /**
  * Runs the batch on `inputs` and gives every item's result in input order: items already stored
- * (by an earlier run, or another process) are not run again. An empty batch gives `[]`.
+ * (by an earlier run, or another process) are not run again. An empty batch gives `[]`. Ending
+ * early (interrupted, or failed in the default mode) pauses the batch; a `run` of the same name and
+ * inputs resumes it. When the batch's workflow itself fails (the store unreachable for about a
+ * minute), `run` dies with that cause and the batch waits, suspended, for the next `run`.
  *
  * @example
  * ```ts

@@ -263,11 +263,16 @@ export const stream = <In, Out, E, R>(
     yield* Effect.addFinalizer(() =>
       delivered < items.length ? store.withStorageRetry(store.setPaused(id, true)) : Effect.void
     )
+    /**
+     * A batch workflow suspends when paused (and a pause may have raced this run's start), or when
+     * it failed (`SuspendOnFailure`: its storage retries were spent, or a defect): resumes the
+     * first, and dies with the second's cause, leaving the batch for a later `run` to resume.
+     */
     const resumeIfSuspended = Effect.gen(function*() {
       const result = yield* batch.workflow.poll(executionId)
-      if (result?._tag === "Suspended" && !(yield* store.withStorageRetry(store.isPaused(id)))) {
-        yield* batch.workflow.resume(executionId)
-      }
+      if (result?._tag !== "Suspended") return
+      if (result.cause !== undefined) return yield* Effect.failCause(result.cause)
+      if (!(yield* store.withStorageRetry(store.isPaused(id)))) yield* batch.workflow.resume(executionId)
     })
     let cursor: store.Cursor = { completedOrder: 0, position: -1 }
     let idle = 0
@@ -305,7 +310,6 @@ export const run = <In, Out, E, R>(
   inputs: Iterable<In>,
   options?: DurableBatch.RunOptions
 ): Effect.Effect<Array<any>, any, WorkflowEngine | SqlClient.SqlClient> => {
-  // one implementation for both overloads of `DurableBatch.run`
   const results = stream(self, inputs)
   if (options?.mode === "either") {
     return Effect.map(Stream.runCollect(results), (chunk) => inOrder(Chunk.toReadonlyArray(chunk)))
