@@ -306,6 +306,8 @@ export interface EmbeddedOptions {
  * The embedded store: one process, a SQLite file (through `@effect/sql-sqlite-node`), nothing to
  * start. The file is the process's alone while open: a second process on it fails to start. After
  * the process ends, however it ends, the next one on the same file resumes what was unfinished.
+ * The file is written in WAL mode with `synchronous = NORMAL`: a process that dies loses nothing
+ * stored; a machine that loses power may lose the last results stored, whose items then run again.
  *
  * @since 0.2.0
  * @category layers

@@ -44,8 +44,8 @@ const sqlite = (filename: string) =>
 /**
  * `@effect/cluster`'s defaults, changed where a batch differs from its usual entities: every item
  * is a short-lived entity (no need to keep it a minute once idle), local messages need not be
- * serialized to be checked, and a send to a shard that is still being assigned is retried soon
- * (100 ms by default, which is most of an item's time on one runner).
+ * serialized to be checked, and a send the engine must try again is tried again soon (its 100 ms
+ * made up most of an item's time on one runner).
  */
 const defaults: Partial<ShardingConfig.ShardingConfig["Type"]> = {
   entityMaxIdleTime: "10 seconds",

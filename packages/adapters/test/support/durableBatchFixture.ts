@@ -1,6 +1,6 @@
 /**
  * The batch the process tests kill runners under: each execution of an item is a row in a side
- * table (`item_runs`: the item and the pid that ran it), written before the item's result.
+ * table (`item_runs`: the item, the pid that ran it and when), written before the item's result.
  */
 import type { ShardingConfig } from "@effect/cluster/ShardingConfig"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -15,7 +15,7 @@ export const recordRun = Runnable.fromEffect((item: number) =>
     return item * 2
   }), { name: "recordRun" })
 
-export const concurrency = Number(process.env.KILL_TEST_CONCURRENCY ?? 16)
+export const concurrency = 16
 
 export const batch = DurableBatch.make("kill-test", recordRun, {
   key: String,

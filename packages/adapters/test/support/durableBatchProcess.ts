@@ -27,7 +27,7 @@ const program = mode === "hold"
   ? Effect.gen(function*() {
     const results = yield* DurableBatch.run(batch, inputs(Number(argument)))
     console.log(JSON.stringify(results))
-  }).pipe(Effect.provide(registered(DurableBatch.layerEmbedded({ filename: store, shardingConfig: fastFailover }))))
+  }).pipe(Effect.provide(registered(DurableBatch.layerEmbedded({ filename: store }))))
   : Layer.launch(registered(DurableBatch.layerPostgres({
     url: store,
     runner: { host: "127.0.0.1", port: Number(argument) },
