@@ -33,6 +33,16 @@ interface Overhead {
   readonly durableMs: number
   /** (durable − batch) / items. */
   readonly perItemMs: number
+  /** The same with this process's CPU time (user + system) instead of wall time: less sensitive to a busy machine. */
+  readonly cpuPerItemMs: number
+}
+
+/** Wall and CPU milliseconds of `f`. */
+const timed = async (f: () => Promise<unknown>) => {
+  const cpu = process.cpuUsage()
+  const ms = await timeMs(f)
+  const used = process.cpuUsage(cpu)
+  return { ms, cpuMs: (used.user + used.system) / 1000 }
 }
 
 /** `Runnable.batch` then `DurableBatch.run` of the same items on one runner, started before the clock runs. */
@@ -43,9 +53,14 @@ const overhead = async (store: Layer.Layer<DurableBatch.Engine, DurableBatch.Sto
   )
   try {
     await runtime.runPromise(Effect.void)
-    const batchMs = await timeMs(() => runtime.runPromise(Runnable.batch(recordRun, items, { concurrency })))
-    const durableMs = await timeMs(() => runtime.runPromise(DurableBatch.run(batch, items)))
-    return { batchMs, durableMs, perItemMs: (durableMs - batchMs) / items.length }
+    const plain = await timed(() => runtime.runPromise(Runnable.batch(recordRun, items, { concurrency })))
+    const durable = await timed(() => runtime.runPromise(DurableBatch.run(batch, items)))
+    return {
+      batchMs: plain.ms,
+      durableMs: durable.ms,
+      perItemMs: (durable.ms - plain.ms) / items.length,
+      cpuPerItemMs: (durable.cpuMs - plain.cpuMs) / items.length
+    }
   } finally {
     await runtime.dispose()
   }
@@ -93,7 +108,9 @@ const postgresServer = (): { readonly stop: () => void } | undefined => {
 
 const overheadRow = (store: string, measured: Overhead | undefined): Row => ({
   workload: `durable batch of ${overheadItems} items, ${store}, concurrency ${concurrency}: ms per item above Runnable.batch` +
-    (measured === undefined ? "" : ` (${round(measured.durableMs, 0)} ms vs ${round(measured.batchMs, 0)} ms)`),
+    (measured === undefined
+      ? ""
+      : ` (${round(measured.durableMs, 0)} ms vs ${round(measured.batchMs, 0)} ms; CPU ${round(measured.cpuPerItemMs)} ms per item)`),
   unit: "ms",
   fxchain: measured === undefined ? null : round(measured.perItemMs),
   langchain: null,
@@ -106,7 +123,7 @@ const overheadRow = (store: string, measured: Overhead | undefined): Row => ({
 })
 
 const embedded = await overhead(DurableBatch.layerEmbedded({ filename: path.join(scratch, "overhead.sqlite") }))
-log(`embedded: ${round(embedded.perItemMs)} ms per item`)
+log(`embedded: ${round(embedded.perItemMs)} ms per item (CPU ${round(embedded.cpuPerItemMs)} ms)`)
 
 const server = postgresServer()
 let postgres: Overhead | undefined
@@ -117,7 +134,7 @@ if (server !== undefined) {
     const database = await freshDatabase()
     try {
       postgres = await overhead(DurableBatch.layerPostgres({ url: database.url, runner: { host: "127.0.0.1", port: await freePort() } }))
-      log(`postgres: ${round(postgres.perItemMs)} ms per item`)
+      log(`postgres: ${round(postgres.perItemMs)} ms per item (CPU ${round(postgres.cpuPerItemMs)} ms)`)
     } finally {
       await database.drop()
     }
