@@ -84,18 +84,16 @@ export type TypeId = typeof TypeId
  * @category models
  */
 export interface DurableBatch<in In, out Out, out E = never, out R = never> extends Pipeable {
-  readonly [TypeId]: TypeId
-  /** Names the batch's workflows: every runner and caller of one batch uses the same name. */
-  readonly name: string
-  /** Items in flight at once, over all runners. */
-  readonly concurrency: number
-  /** @internal */
-  readonly _variance?: {
+  readonly [TypeId]: {
     readonly _In: (_: In) => void
     readonly _Out: (_: never) => Out
     readonly _E: (_: never) => E
     readonly _R: (_: never) => R
   }
+  /** Names the batch's workflows: every runner and caller of one batch uses the same name. */
+  readonly name: string
+  /** Items in flight at once, over all runners. */
+  readonly concurrency: number
 }
 
 /**
@@ -127,7 +125,8 @@ export type Options<In, Out, E, InputEncoded, OutEncoded, ErrorEncoded> = {
 export interface RunOptions {
   /**
    * `"fail-fast"` (the default): the first failed item (in completion order) fails `run`, which
-   * pauses the batch. `"either"`: every item's stored result in its place, an `Either`.
+   * pauses the batch. `"either"`: every item's stored result in its place, an `Either`. Another
+   * value dies with `InvalidOptionError`.
    */
   readonly mode?: "fail-fast" | "either" | undefined
 }

@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { identity } from "effect/Function"
 import { pipeArguments } from "effect/Pipeable"
 import * as Queue from "effect/Queue"
 import * as Schema from "effect/Schema"
@@ -33,6 +34,8 @@ interface Batch<In, Out, E, R> extends DurableBatch.DurableBatch<In, Out, E, R> 
   readonly item: Workflow.Workflow<string, Schema.Struct<{ key: typeof Schema.String; input: Schema.Schema<In, any> }>, Schema.Schema<Out, any>, Schema.Schema<E, any>>
   readonly workflow: Workflow.Workflow<string, Schema.Struct<{ id: typeof Schema.String }>, typeof Schema.Void, typeof Schema.Never>
 }
+
+const variance = { _In: identity, _Out: identity, _E: identity, _R: identity }
 
 const implementation = <In, Out, E, R>(self: DurableBatch.DurableBatch<In, Out, E, R>): Batch<In, Out, E, R> =>
   self as Batch<In, Out, E, R>
@@ -67,7 +70,7 @@ export const make = <In, Out, E, R, InputEncoded, OutEncoded, ErrorEncoded>(
     idempotencyKey: ({ id }) => id
   }).annotate(Workflow.SuspendOnFailure, true)
   const batch: Batch<In, Out, E, R> = {
-    [TypeId]: TypeId,
+    [TypeId]: variance,
     name,
     concurrency,
     runnable,
@@ -310,8 +313,12 @@ export const run = <In, Out, E, R>(
   inputs: Iterable<In>,
   options?: DurableBatch.RunOptions
 ): Effect.Effect<Array<any>, any, WorkflowEngine | SqlClient.SqlClient> => {
+  const mode = options?.mode ?? "fail-fast"
+  if (mode !== "fail-fast" && mode !== "either") {
+    return Effect.die(new Errors.InvalidOptionError({ runnable: self.name, option: "mode", value: mode, expected: `"fail-fast" or "either"` }))
+  }
   const results = stream(self, inputs)
-  if (options?.mode === "either") {
+  if (mode === "either") {
     return Effect.map(Stream.runCollect(results), (chunk) => inOrder(Chunk.toReadonlyArray(chunk)))
   }
   return results.pipe(
