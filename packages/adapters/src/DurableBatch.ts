@@ -14,6 +14,7 @@
  * - Ending `run` early (interrupting it, or its first failure in the default mode) pauses the
  *   batch: nothing new is dispatched, the items in flight finish and are stored. Running it again
  *   with the same name and inputs resumes it, as does starting again after the process was killed.
+ *   A batch goes on while any `run` of it (in any process) still waits for it.
  *
  * Guarantees: exactly-once results (one stored result per key, whatever dies and restarts);
  * at-least-once execution of an item that was in flight when its runner died (it runs again on

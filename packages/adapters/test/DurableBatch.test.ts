@@ -155,4 +155,21 @@ describe("DurableBatch (embedded)", () => {
       }).pipe(Effect.provide(embedded(batch)))
     })
   })
+
+  it.live("two runs of one batch: the one that ends early does not stop the other", () =>
+    Effect.gen(function*() {
+      const release = yield* Deferred.make<void>()
+      const inputs = Array.from({ length: 20 }, (_, index) => index * 2)
+      const { invocations, runnable } = makeCounted((input) => input >= 8 ? Deferred.await(release) : Effect.void)
+      const batch = makeBatch(runnable, "shared")
+      yield* Effect.gen(function*() {
+        const patient = yield* Effect.fork(DurableBatch.run(batch, inputs))
+        const hasty = yield* Effect.fork(DurableBatch.run(batch, inputs))
+        yield* waitForProgress(batch, inputs, (progress) => progress.done === 4 && progress.inFlight === 4)
+        yield* Fiber.interrupt(hasty)
+        yield* Deferred.succeed(release, undefined)
+        expect(yield* Fiber.join(patient)).toEqual(inputs.map((input) => input * 10))
+        expect([...invocations.values()].every((count) => count === 1)).toBe(true)
+      }).pipe(Effect.provide(embedded(batch)))
+    }))
 })

@@ -267,15 +267,17 @@ export const stream = <In, Out, E, R>(
       delivered < items.length ? store.withStorageRetry(store.setPaused(id, true)) : Effect.void
     )
     /**
-     * A batch workflow suspends when paused (and a pause may have raced this run's start), or when
-     * it failed (`SuspendOnFailure`: its storage retries were spent, or a defect): resumes the
-     * first, and dies with the second's cause, leaving the batch for a later `run` to resume.
+     * A batch workflow suspends when paused, or when it failed (`SuspendOnFailure`: its storage
+     * retries were spent, or a defect). A pause while this run still waits came from another run
+     * of the same batch that ended (or raced this one's start): the batch goes on while any run
+     * waits for it. A failure ends this run with its cause, the batch left for a later `run`.
      */
     const resumeIfSuspended = Effect.gen(function*() {
       const result = yield* batch.workflow.poll(executionId)
       if (result?._tag !== "Suspended") return
       if (result.cause !== undefined) return yield* Effect.failCause(result.cause)
-      if (!(yield* store.withStorageRetry(store.isPaused(id)))) yield* batch.workflow.resume(executionId)
+      yield* store.withStorageRetry(store.setPaused(id, false))
+      yield* batch.workflow.resume(executionId)
     })
     let cursor: store.Cursor = { completedOrder: 0, position: -1 }
     let idle = 0
