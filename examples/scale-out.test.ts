@@ -39,5 +39,5 @@ describe("examples/scale-out (docs/scale-out.md)", () => {
       const runner = yield* Effect.fork(scaleOut.runner(database.url, yield* Effect.promise(freePort)))
       expect(plain(yield* scaleOut.submit(database.url))).toEqual(expected)
       yield* Fiber.interrupt(runner)
-    }).pipe(Effect.scoped), 60_000)
+    }).pipe(Effect.scoped), 180_000)
 })

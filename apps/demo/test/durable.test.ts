@@ -37,7 +37,7 @@ describe("pnpm start -- --durable", () => {
       expect(again.code).toBe(0)
       expect(again.stdout).toContain("12 of 12 tickets already stored (resuming)")
       expect(doneLine(again.stdout)?.slice(1)).toEqual(["12", "0", "12", "12", "0"])
-    }).pipe(Effect.scoped), 60_000)
+    }).pipe(Effect.scoped), 180_000)
 
   it.live("killed with SIGKILL mid-batch, the same command resumes where it was", () =>
     Effect.gen(function*() {
@@ -56,5 +56,5 @@ describe("pnpm start -- --durable", () => {
       expect(fromStore).toBeGreaterThanOrEqual(stored)
       expect(fromStore).toBeLessThan(32)
       expect(fromStore + runNow).toBe(32)
-    }).pipe(Effect.scoped), 60_000)
+    }).pipe(Effect.scoped), 180_000)
 })

@@ -38,7 +38,7 @@ describe("DurableBatch embedded, in a process killed with SIGKILL", () => {
       yield* DurableBatch.progress(batch, items).pipe(
         Effect.filterOrFail((progress) => progress.done >= count / 3),
         Effect.retry(Schedule.spaced("20 millis")),
-        Effect.timeout("60 seconds")
+        Effect.timeout("180 seconds")
       )
       return yield* kill(first)
     }).pipe(reading(file)))
@@ -55,7 +55,7 @@ describe("DurableBatch embedded, in a process killed with SIGKILL", () => {
     expect(violations).toEqual([])
     expect(again.length).toBeLessThanOrEqual(concurrency)
     console.log(`${count} items, the process SIGKILLed after ${firstKill.stored.size}: ${again.length} items in flight ran again`)
-  }, 120_000)
+  }, 240_000)
 
   it("a store is one process's at a time: a second process on the same file fails at once", async () => {
     const file = path.join(directory, "held.sqlite")
@@ -69,5 +69,5 @@ describe("DurableBatch embedded, in a process killed with SIGKILL", () => {
     // the lock died with its process: the next one starts
     const next = start(file, "hold")
     await next.line((line) => line === "ready")
-  }, 60_000)
+  }, 120_000)
 })

@@ -49,7 +49,7 @@ const storedAtLeast = (done: number) =>
   DurableBatch.progress(batch, items).pipe(
     Effect.filterOrFail((progress) => progress.done >= done),
     Effect.retry(Schedule.spaced("50 millis")),
-    Effect.timeout("90 seconds"),
+    Effect.timeout("240 seconds"),
     Effect.orDie
   )
 
@@ -73,5 +73,5 @@ describe("DurableBatch on PostgreSQL, runner processes on loopback", () => {
     // only items in flight at the kill may run again
     expect(again.length).toBeLessThanOrEqual(concurrency)
     console.log(`${count} items, the batch workflow's runner SIGKILLed after ${killed.stored.size}: ${again.length} items in flight ran again`)
-  }, 180_000)
+  }, 360_000)
 })

@@ -41,7 +41,7 @@ const waitForProgress = (
   DurableBatch.progress(batch, inputs).pipe(
     Effect.filterOrFail(done),
     Effect.retry(Schedule.spaced("20 millis")),
-    Effect.timeout("20 seconds"),
+    Effect.timeout("60 seconds"),
     Effect.orDie
   )
 

@@ -41,7 +41,7 @@ export const startProcess = (args: ReadonlyArray<string>, env: Readonly<Record<s
       resolve(signal ?? code ?? -1)
     })
   )
-  const line = (matches: (line: string) => boolean, timeoutMs = 60_000) =>
+  const line = (matches: (line: string) => boolean, timeoutMs = 180_000) =>
     new Promise<string>((resolve, reject) => {
       const check = () => {
         const found = stdout.split("\n").slice(0, -1).find(matches)
