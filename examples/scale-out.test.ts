@@ -29,7 +29,11 @@ describe("examples/scale-out (docs/scale-out.md)", () => {
 
   it.live("embedded, as documented: the store file under .fxchain/", () =>
     Effect.gen(function*() {
-      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(".fxchain/summaries.sqlite", { force: true })))
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => {
+          for (const suffix of ["", "-wal", "-shm", ".lock"]) fs.rmSync(`.fxchain/summaries.sqlite${suffix}`, { force: true })
+        })
+      )
       expect(plain(yield* scaleOut.everySummary)).toEqual(expected)
     }).pipe(Effect.scoped))
 
