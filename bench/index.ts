@@ -10,7 +10,8 @@
  * Workloads: invoke-overhead, batch-timers, batch-100k (core), sequence-parallel, streaming,
  * server-day (1,000 concurrent token streams), depth (10,000 deep or long) (combinators),
  * model-pipeline (adapters; starts a loopback chat-completions server in a child process),
- * promise-facade (adapters: `PromiseRunnable` invoke, and a batch aborted by its signal).
+ * promise-facade (adapters: `PromiseRunnable` invoke, and a batch aborted by its signal), durable-batch
+ * (adapters/cluster: DurableBatch on SQLite and PostgreSQL; starts PostgreSQL when none is given).
  */
 import { spawnSync } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
@@ -36,7 +37,8 @@ const workloads: ReadonlyArray<Workload> = [
   { name: "server-day", flags: ["--expose-gc"] },
   { name: "depth", flags: ["--expose-gc"] },
   { name: "model-pipeline", flags: [] },
-  { name: "promise-facade", flags: ["--expose-gc"] }
+  { name: "promise-facade", flags: ["--expose-gc"] },
+  { name: "durable-batch", flags: [] }
 ]
 
 const args = process.argv.slice(2)
