@@ -79,7 +79,13 @@ export class Holder {
   constructor(public current: RunContext) {}
 }
 
-const initialHolder = new Holder(rootContext)
+/**
+ * The holder every fiber starts with until it installs its own. Global, as the FiberRef is: two
+ * copies of this module in one process (two bundles, a test runner's module reset) share both, so
+ * each must know the shared initial holder, or one copy would take it for a fiber's own and
+ * write into it.
+ */
+const initialHolder = globalValue(Symbol.for("@fxchain/core/InitialRun"), () => new Holder(rootContext))
 
 /** @internal */
 export const currentHolder: FiberRef.FiberRef<Holder> = globalValue(
