@@ -11,7 +11,7 @@ export default defineConfig({
     // tests run against the packages' sources, not their build
     alias: [
       { find: /^@fxchain\/(core|combinators|adapters)$/, replacement: `${root}packages/$1/src/index.ts` },
-      { find: /^@fxchain\/adapters\/(langchain|otel)$/, replacement: `${root}packages/adapters/src/$1.ts` }
+      { find: /^@fxchain\/adapters\/(langchain|otel|cluster)$/, replacement: `${root}packages/adapters/src/$1.ts` }
     ]
   },
   test: {

@@ -7,9 +7,11 @@
  *   node --import tsx bench/index.ts --quick     # smaller workloads, for checking the suite itself
  *   node --import tsx bench/index.ts batch-timers invoke-overhead   # only these
  *
- * Workloads: invoke-overhead, batch-timers, batch-100k (core), sequence-parallel, streaming
- * (combinators), model-pipeline (adapters; starts a loopback chat-completions server in a child process),
- * promise-facade (adapters: `PromiseRunnable` invoke, and a batch aborted by its signal).
+ * Workloads: invoke-overhead, batch-timers, batch-100k (core), sequence-parallel, streaming,
+ * server-day (1,000 concurrent token streams), depth (10,000 deep or long) (combinators),
+ * model-pipeline (adapters; starts a loopback chat-completions server in a child process),
+ * promise-facade (adapters: `PromiseRunnable` invoke, and a batch aborted by its signal), durable-batch
+ * (adapters/cluster: DurableBatch on SQLite and PostgreSQL; starts PostgreSQL when none is given).
  */
 import { spawnSync } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
@@ -32,8 +34,11 @@ const workloads: ReadonlyArray<Workload> = [
   { name: "batch-100k", flags: ["--expose-gc"] },
   { name: "sequence-parallel", flags: ["--expose-gc"] },
   { name: "streaming", flags: ["--expose-gc"] },
+  { name: "server-day", flags: ["--expose-gc"] },
+  { name: "depth", flags: ["--expose-gc"] },
   { name: "model-pipeline", flags: [] },
-  { name: "promise-facade", flags: ["--expose-gc"] }
+  { name: "promise-facade", flags: ["--expose-gc"] },
+  { name: "durable-batch", flags: [] }
 ]
 
 const args = process.argv.slice(2)

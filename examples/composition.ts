@@ -34,7 +34,8 @@ export const enrich = Fx.assign({
   tokens: Runnable.sync((ticket: { id: number; text: string }) => ticket.text.split(" ").length)
 }) // { id, text } -> { id, text, tokens }
 
-export const idOnly = Fx.pick("id") // { id } — a record, even for one key
+export const idOnly = Fx.pick("id") // 7: one key gives its value, as LangChain's RunnablePick
+export const idAndText = Fx.pick(["id", "text"]) // { id, text }: a list of keys gives a record
 
 // --- branch and route
 export const reply = Fx.branch(
@@ -63,6 +64,7 @@ export const main = Effect.gen(function*() {
     stats: yield* Runnable.invoke(stats, "a b c"),
     enrich: yield* Runnable.invoke(enrich, { id: 7, text: "card was declined" }),
     idOnly: yield* Runnable.invoke(idOnly, { id: 7, text: "x" }),
+    idAndText: yield* Runnable.invoke(idAndText, { id: 7, text: "x", tokens: 1 }),
     replies: yield* Runnable.batch(reply, ["Where is my order?", "It broke!", "All good"]),
     team: yield* Runnable.invoke(team, { kind: "bug" }),
     unknownTeam: yield* Effect.flip(Runnable.invoke(team, { kind: "sales" })),

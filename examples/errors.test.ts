@@ -60,6 +60,7 @@ describe("examples/errors (docs/errors.md)", () => {
       expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
       if (Exit.isFailure(exit)) expect(Cause.squash(exit.cause)).toEqual(new Error("not an amount: ten"))
       expect(yield* errors.amounts).toEqual([Either.right(12.5), Either.left(new errors.NotAnAmount({ text: "ten" }))])
+      expect(yield* errors.triedAmounts).toEqual([Either.right(12.5), Either.left(new errors.NotAnAmount({ text: "ten" }))])
       expect(yield* errors.lastResort).toBe("crashed: not an amount: ten")
 
       // nothing else treats the defect as an outcome

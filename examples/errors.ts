@@ -79,6 +79,15 @@ const parseAmountOrFail = Runnable.fromEffect(
 export const amounts = Runnable.batch(parseAmountOrFail, ["12.5", "ten"], { mode: "either" })
 // [right(12.5), left(NotAnAmount { text: "ten" })]
 
+// code that throws, kept as it is: Runnable.try makes the throw a typed failure (as Effect.try does)
+const parseAmountTrying = Runnable.try((text: string) => {
+  const amount = Number.parseFloat(text)
+  if (Number.isNaN(amount)) throw new Error(`not an amount: ${text}`)
+  return amount
+}, { name: "parseAmount", catch: (_error, text) => new NotAnAmount({ text }) }) // Runnable<string, number, NotAnAmount>
+export const triedAmounts = Runnable.batch(parseAmountTrying, ["12.5", "ten"], { mode: "either" })
+// [right(12.5), left(NotAnAmount { text: "ten" })]
+
 // a defect is not caught by catchAll, retry, fallbacks or mode: "either"; catchAllDefect sees it
 export const lastResort = Runnable.invoke(parseAmount, "ten").pipe(
   Effect.catchAllDefect((defect) => Effect.succeed(`crashed: ${defect instanceof Error ? defect.message : defect}`))
@@ -116,7 +125,7 @@ export const assistant = Fx.sequence(
   PromptTemplate.make("Answer briefly: {question}"),
   Fx.mapError(model, (error) => new AssistantUnavailable({ reason: error._tag })),
   OutputParser.string
-) // Runnable<{ question: string }, string, MissingVariableError | AssistantUnavailable, LanguageModel>
+) // Runnable<{ question: string }, string, MissingVariableError | UnrenderableValueError | AssistantUnavailable, LanguageModel>
 
 // --- a runnable that invokes itself without end dies past RunConfig's maxDepth (100)
 const countdown: Runnable.Runnable<number, string> = Runnable.fromEffect(

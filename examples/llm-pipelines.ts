@@ -15,7 +15,7 @@ export const hello = Runnable.invoke(model, "Say hello").pipe(Effect.provide(Fak
 
 // --- prompts: the variables are read from the template's type
 export const summaryPrompt = PromptTemplate.make("Summarize this ticket in {words} words: {ticket}")
-// Runnable<{ words: string; ticket: string }, Prompt.Prompt, MissingVariableError>
+// Runnable<{ words: string; ticket: string }, Prompt.Prompt, MissingVariableError | UnrenderableValueError>
 
 export const shortSummaryPrompt = PromptTemplate.partial(summaryPrompt, { words: "five" }) // { ticket, words? }
 
@@ -33,7 +33,7 @@ export const Triage = Schema.Struct({
 
 export const triage = Fx.sequence(triagePrompt, model, OutputParser.schema(Triage))
 // Runnable<{ product: string; ticket: string; history?: ... }, { category: ...; urgency: ... }, MissingVariableError
-//   | InvalidVariableError | AiError | ParseFailure | SchemaError, LanguageModel>
+//   | InvalidVariableError | UnrenderableValueError | AiError | ParseFailure | SchemaError, LanguageModel>
 
 // --- FakeModel in a test: scripted answers, and the prompts it received
 export const triageTest = Effect.gen(function*() {

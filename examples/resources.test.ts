@@ -14,6 +14,17 @@ describe("examples/resources (docs/resources.md)", () => {
       expect(resources.connections).toEqual(["open users", "close users"])
     }))
 
+  it.effect("Runnable.unwrap: a streaming run holds its resource while it streams, and releases it at its end", () =>
+    Effect.gen(function*() {
+      resources.connections.length = 0
+      const fiber = yield* Effect.fork(Stream.runCollect(Runnable.stream(resources.tailTable, 2)))
+      yield* TestClock.adjust("1 second")
+      expect(resources.connections).toEqual(["open events"])
+      yield* TestClock.adjust("1 second")
+      expect(Chunk.toReadonlyArray(yield* Fiber.join(fiber))).toEqual(["rows of events", "rows of events"])
+      expect(resources.connections).toEqual(["open events", "close events"])
+    }))
+
   it.effect("interrupting a batch: in-flight items are interrupted and released, no queued item starts", () =>
     Effect.gen(function*() {
       resources.connections.length = 0

@@ -21,6 +21,13 @@ export const readTable = Runnable.fromEffect(
   { name: "readTable" }
 )
 
+// --- a streaming runnable that needs the resource: Runnable.unwrap acquires it per run, streams
+export const tailTable = Runnable.unwrap(
+  Effect.map(connect("events"), (connection) =>
+    Runnable.fromStream((count: number) => Stream.repeatEffect(connection.read).pipe(Stream.take(count)), { name: "tail" })),
+  { name: "tailTable" }
+) // Runnable<number, string>: streams `count` reads; the connection closes when the run ends
+
 // --- interrupting a batch: the items in flight are interrupted, and no queued item starts
 export const backup = Runnable.batch(readTable, ["users", "orders", "tickets", "invoices"], { concurrency: 2 })
 // interrupted at 1.5 s: users and orders were read and closed, tickets and invoices are closed

@@ -3,7 +3,7 @@
  *
  * ```text
  * pnpm start -- [--items N] [--concurrency C] [--fail-rate P] [--trace FILE] [--stream]
- *               [--timeout SECONDS] [--rate-limit N] [--help]
+ *               [--timeout SECONDS] [--rate-limit N] [--durable [--store FILE]] [--help]
  * ```
  *
  * Exit codes: 0 when the run ended (failed tickets included: they are part of the demo), 2 for
@@ -18,6 +18,11 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as Usage from "@effect/cli/Usage"
 import * as ValidationError from "@effect/cli/ValidationError"
+import type { PlatformError } from "@effect/platform/Error"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Terminal from "@effect/platform/Terminal"
+import type { DurableBatch } from "@fxchain/adapters/cluster"
+import type { Errors } from "@fxchain/core"
 import * as Cause from "effect/Cause"
 import * as ConfigError from "effect/ConfigError"
 import * as Console from "effect/Console"
@@ -26,6 +31,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Batch from "./batch.js"
+import * as Durable from "./durable.js"
 import * as Models from "./models.js"
 import * as StreamOne from "./streamOne.js"
 import { tickets } from "./tickets.js"
@@ -78,6 +84,18 @@ const rateLimit = Options.integer("rate-limit").pipe(
   Options.withDefault(10)
 )
 
+const durable = Options.boolean("durable").pipe(
+  Options.withDescription(
+    "Runs the batch durably (DurableBatch on an embedded SQLite store): every verdict is stored as it is decided, " +
+      "so the process can be killed (even with SIGKILL) and the same command resumes where it was."
+  )
+)
+
+const store = Options.text("store").pipe(
+  Options.withDescription(`The SQLite file of --durable's store (default ${Durable.defaultStore}).`),
+  Options.withDefault(Durable.defaultStore)
+)
+
 /**
  * The flags, once parsed and checked.
  *
@@ -93,6 +111,8 @@ export interface Flags {
   /** Seconds. */
   readonly timeout: number
   readonly rateLimit: number
+  readonly durable: boolean
+  readonly store: string
 }
 
 /**
@@ -109,7 +129,16 @@ export const handler = (flags: Flags) => {
     timeout: Duration.seconds(flags.timeout),
     requestsPerSecond: flags.rateLimit
   }
-  return (flags.stream ? Effect.asVoid(StreamOne.run(options)) : Effect.asVoid(Batch.run(options))).pipe(
+  const run: Effect.Effect<
+    void,
+    PlatformError | Errors.InvalidOptionError | DurableBatch.StoreError,
+    Models.TriageModels | Terminal.Terminal | FileSystem.FileSystem
+  > = flags.stream
+    ? Effect.asVoid(StreamOne.run(options))
+    : flags.durable
+    ? Effect.asVoid(Durable.run({ ...options, store: flags.store }))
+    : Effect.asVoid(Batch.run(options))
+  return run.pipe(
     Effect.provide(Models.layer({ failRate: flags.failRate }))
   )
 }
@@ -120,7 +149,11 @@ export const handler = (flags: Flags) => {
  * @since 0.1.0
  * @category commands
  */
-export const command = Command.make("fxchain-demo", { items, concurrency, failRate, trace, stream, timeout, rateLimit }, handler)
+export const command = Command.make(
+  "fxchain-demo",
+  { items, concurrency, failRate, trace, stream, timeout, rateLimit, durable, store },
+  handler
+)
   .pipe(
     Command.withDescription(
       "Run it with `pnpm start -- [flags]`. " +

@@ -107,6 +107,7 @@ export type TicketError =
   | Fx.SchemaError
   | PromptTemplate.MissingVariableError
   | PromptTemplate.InvalidVariableError
+  | PromptTemplate.UnrenderableValueError
   | Fx.TimeoutError
   | Errors.EmptyStreamError
 

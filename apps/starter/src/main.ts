@@ -8,7 +8,7 @@ const greet = Fx.sequence(
   PromptTemplate.make("Greet {name} in one line"),
   Model.fromLanguageModel(),
   OutputParser.string
-) // Runnable<{ name: string }, string, MissingVariableError | AiError, LanguageModel>
+) // Runnable<{ name: string }, string, MissingVariableError | UnrenderableValueError | AiError, LanguageModel>
 
 const program = Runnable.batch(greet, [{ name: "Ada" }, { name: "Grace" }]).pipe(
   Effect.provide(FakeModel.layer({ responses: (prompt) => `Hello! (${FakeModel.lastUserText(prompt)})` }))

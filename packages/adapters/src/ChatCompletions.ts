@@ -25,11 +25,18 @@
  * | --- | --- |
  * | the server could not be reached (refused, reset, DNS, bad URL) | `HttpRequestError` |
  * | a status other than 2xx (401, 403, 404, 4xx, 5xx) | `HttpResponseError` with the status, headers and the server's body; `description` holds the server's error message |
- * | 429 (or any status with a `Retry-After` header) | the same `HttpResponseError`, which also has a `retryAfter` duration that `Fx.retry` waits for |
+ * | 429 (or any status with a `Retry-After` header) | the same `HttpResponseError`, which also has a `retryAfter` duration that `Fx.retry` waits for (up to its `maxRetryAfter`, 1 minute by default) |
  * | the connection broke while the body was being read | `HttpResponseError` with reason `Decode` |
  * | a body that is not JSON, a malformed SSE line or event, a chunk of the wrong shape, tool-call arguments that are not JSON, a stream that ends before `[DONE]` | `MalformedOutput` |
  * | an error the server reports with a 2xx status (in the body or mid-stream) | `UnknownError` |
  * | a prompt or tool this format cannot carry (a provider-defined tool, a file in an assistant message) | `MalformedInput` |
+ * | no status and headers within `timeout` | `HttpRequestError` (reason `Transport`), its description naming the timeout |
+ * | nothing more of the body within `timeout` | `HttpResponseError` (reason `Decode`), likewise |
+ *
+ * A server that stops answering does not hold a call forever: each wait for it — for the
+ * response's status and headers, then for each piece of its body — lasts at most `timeout`
+ * (10 minutes unless set, as in OpenAI's SDKs, which LangChain's `ChatOpenAI` uses), on Effect's
+ * `Clock` (so `TestClock` drives it). A stream therefore runs as long as the server keeps sending.
  *
  * Interrupting a call (a timeout, a failed sibling, a consumer that stops reading the stream)
  * aborts the HTTP request: the connection is closed and the server sees it go.
@@ -40,6 +47,7 @@ import type * as LanguageModel from "@effect/ai/LanguageModel"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
@@ -72,10 +80,29 @@ export interface Options {
    */
   readonly extraBody?: Readonly<Record<string, unknown>> | undefined
   /**
-   * Adapts the `HttpClient` before use: a timeout, HTTP-level retries, a proxy, logging, ...
+   * The longest wait for the server: for the response's status and headers, then for each piece
+   * of its body (a stream may last longer while the server keeps sending). Waits on the `Clock`.
+   * Defaults to `defaultTimeout`, 10 minutes; `Duration.infinity` waits forever. When it passes,
+   * the request is aborted and the call fails with an `HttpRequestError` (nothing received) or
+   * an `HttpResponseError` (the body stalled), which `Fx.retry` retries like any failure. A value
+   * that is not a duration above 0 throws `InvalidOptionError` (from `@fxchain/core`) when the
+   * layer or service is made.
+   */
+  readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * Adapts the `HttpClient` before use: HTTP-level retries, a proxy, logging, ...
    */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
+
+/**
+ * How long a call waits for the server unless `timeout` says otherwise: 10 minutes, the default of
+ * OpenAI's SDKs.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const defaultTimeout: Duration.Duration = internal.defaultTimeout
 
 /**
  * The name of the environment variable holding the API's base URL: `FXCHAIN_OPENAI_BASE_URL`.

@@ -121,7 +121,9 @@ export const string: Runnable.Runnable<Input, string> = internal.string
  * JSON from a model's answer — the text itself, or the JSON inside a ```` ```json ```` fence,
  * with or without prose before it. `invoke` returns the complete value; JSON that is malformed,
  * cut short or absent fails with `ParseFailure`, carrying the raw text. Parsing is as strict as
- * `JSON.parse` and gives the same values.
+ * `JSON.parse` and gives the same values, but for one limit: arrays and objects nested more than
+ * 1,000 levels deep fail with `ParseFailure` too (`JSON.parse` takes them, but the steps after a
+ * parser, which recurse into the value, would overflow the stack on them).
  *
  * Streaming (`transform`, and so inside a streamed sequence) yields while the JSON is still
  * arriving: after each input chunk, when what has been parsed so far changed:
@@ -137,9 +139,14 @@ export const string: Runnable.Runnable<Input, string> = internal.string
  * - malformed JSON fails at the end of the input, with `ParseFailure`, after the chunks of what
  *   was valid so far (a fence may still come after prose that is not JSON).
  *
- * An answer that changes its mind — prose that looked like JSON before a fenced value — yields
- * `null` and then the new value, which the concat rule combines into the new value. With no
- * input chunk at all, nothing is yielded. `stream` on a whole input yields the value as one chunk.
+ * - a key given again replaces its earlier value (as with `JSON.parse`): its new value arrives as
+ *   `Concat.replace(value)` under that key, which the concat rule puts in place of the old one;
+ *   an answer that changes its mind (prose that looked like JSON before a fenced value) yields
+ *   the new value whole, as `Concat.replace(value)`. A consumer that reads the differences one
+ *   by one, rather than combining them, tells these apart with `Concat.isReplacement`.
+ *
+ * With no input chunk at all, nothing is yielded. `stream` on a whole input yields the value as
+ * one chunk.
  *
  * @example
  * ```ts

@@ -11,7 +11,10 @@
  *
  * Values: a string is put in as it is; numbers, booleans and bigints with `String`; arrays and
  * plain objects as JSON; other objects with `String`. A variable whose value is absent,
- * `undefined` or `null` is missing. Keys the template does not use are ignored.
+ * `undefined` or `null` is missing. Keys the template does not use are ignored. A value that
+ * cannot be put in as text (JSON of a circular object or of a bigint inside an array, a
+ * `toJSON` or `toString` that throws, a getter that throws) fails the run with
+ * `UnrenderableValueError`, never with an exception.
  *
  * @example
  * ```ts
@@ -75,6 +78,26 @@ export class InvalidVariableError extends Schema.TaggedError<InvalidVariableErro
 }) {
   override get message(): string {
     return `Runnable "${this.runnable}" got a value for placeholder "${this.variable}" that is not messages: ${this.parseError.message}`
+  }
+}
+
+/**
+ * A variable's value cannot be put into the template as text: its JSON or `String` threw (a
+ * circular object, a bigint inside an array or object, a `toJSON` or `toString` that throws),
+ * or reading it threw. Names the runnable and the variable; `reason` is what was thrown, `cause`
+ * the thrown value itself.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class UnrenderableValueError extends Schema.TaggedError<UnrenderableValueError>()("UnrenderableValueError", {
+  runnable: Schema.String,
+  variable: Schema.String,
+  reason: Schema.String,
+  cause: Schema.Defect
+}) {
+  override get message(): string {
+    return `Runnable "${this.runnable}" cannot put the value of variable "${this.variable}" into its template: ${this.reason}`
   }
 }
 
@@ -255,7 +278,8 @@ export interface Options {
  * A template for one user message: the `Prompt` holds the filled-in text as the user's message
  * (`Prompt.make(text)`). The input's type comes from the template: one string per variable.
  *
- * Running it fails with `MissingVariableError` when a variable has no value. It is not a
+ * Running it fails with `MissingVariableError` when a variable has no value, and with
+ * `UnrenderableValueError` when a value cannot be put in as text. It is not a
  * synchronous runnable (`sync`): a synchronous step can only throw, and a missing variable would
  * become a defect instead of a typed failure.
  *
@@ -265,7 +289,7 @@ export interface Options {
  * import { Runnable } from "@fxchain/core"
  *
  * const prompt = PromptTemplate.make("Tell me about {topic} in {style}")
- * // Runnable<{ topic: string; style: string }, Prompt.Prompt, MissingVariableError>
+ * // Runnable<{ topic: string; style: string }, Prompt.Prompt, MissingVariableError | UnrenderableValueError>
  * const program = Runnable.invoke(prompt, { topic: "tides", style: "a haiku" })
  * ```
  *
@@ -275,7 +299,7 @@ export interface Options {
 export const make: <const Template extends string>(
   template: Template & Validate<Template>,
   options?: Options
-) => Runnable.Runnable<Values<Template>, Prompt.Prompt, MissingVariableError> = internal.make
+) => Runnable.Runnable<Values<Template>, Prompt.Prompt, MissingVariableError | UnrenderableValueError> = internal.make
 
 /**
  * A template for a conversation: `[role, template]` messages (`system`, `user`, `assistant`;
@@ -283,8 +307,8 @@ export const make: <const Template extends string>(
  * comes from the templates and placeholders.
  *
  * Running it fails with `MissingVariableError` naming every variable without a value (an
- * optional placeholder may go without), and with `InvalidVariableError` when a placeholder's
- * value is not messages.
+ * optional placeholder may go without), with `InvalidVariableError` when a placeholder's
+ * value is not messages, and with `UnrenderableValueError` when a value cannot be put in as text.
  *
  * @example
  * ```ts
@@ -304,7 +328,11 @@ export const make: <const Template extends string>(
 export const chat: <const Messages extends ReadonlyArray<MessageTemplate>>(
   messages: Messages & ValidateChat<Messages>,
   options?: Options
-) => Runnable.Runnable<ChatValues<Messages>, Prompt.Prompt, MissingVariableError | InvalidVariableError> = internal.chat
+) => Runnable.Runnable<
+  ChatValues<Messages>,
+  Prompt.Prompt,
+  MissingVariableError | InvalidVariableError | UnrenderableValueError
+> = internal.chat
 
 /**
  * A placeholder for messages in a chat template (LangChain's `MessagesPlaceholder`). Its variable
@@ -333,9 +361,9 @@ export const placeholder: {
 // -----------------------------------------------------------------------------
 
 /**
- * Fills in a template: the text, or `MissingVariableError` (whose `runnable` is
- * `"PromptTemplate.format"`). An `Either`, so it can be used in plain code or yielded in
- * `Effect.gen`.
+ * Fills in a template: the text, or `MissingVariableError` or `UnrenderableValueError` (whose
+ * `runnable` is `"PromptTemplate.format"`). An `Either`, so it can be used in plain code or
+ * yielded in `Effect.gen`.
  *
  * @example
  * ```ts
@@ -350,7 +378,7 @@ export const placeholder: {
 export const format: <const Template extends string>(
   template: Template & Validate<Template>,
   values: Values<Template>
-) => Either.Either<string, MissingVariableError> = internal.format
+) => Either.Either<string, MissingVariableError | UnrenderableValueError> = internal.format
 
 /**
  * The variables of a template at run time, in order of first use, each once (LangChain's
@@ -372,7 +400,7 @@ export const variables: (template: string) => ReadonlyArray<string> = internal.v
  *
  * const prompt = PromptTemplate.make("Tell me about {topic} in {style}")
  * const haiku = PromptTemplate.partial(prompt, { style: "a haiku" })
- * // Runnable<{ topic: string; style?: string | undefined }, Prompt.Prompt, MissingVariableError>
+ * // Runnable<{ topic: string; style?: string | undefined }, Prompt.Prompt, MissingVariableError | UnrenderableValueError>
  * ```
  *
  * @since 0.1.0

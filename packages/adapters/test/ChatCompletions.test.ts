@@ -3,7 +3,7 @@ import type { Response } from "@effect/ai"
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import * as Fx from "@fxchain/combinators"
-import { Runnable } from "@fxchain/core"
+import { Errors, Runnable } from "@fxchain/core"
 import {
   Chunk,
   ConfigProvider,
@@ -19,6 +19,7 @@ import {
   TestClock
 } from "effect"
 import * as ChatCompletions from "../src/ChatCompletions.js"
+import { EventStreamDecoder } from "../src/internal/chatCompletionsStream.js"
 import {
   chatServer,
   chunk,
@@ -32,6 +33,7 @@ import {
   startSse,
   textEvents,
   usageChunk,
+  waitUntil,
   within,
   writeSse
 } from "./support/chatServer.js"
@@ -249,6 +251,22 @@ describe("ChatCompletions", () => {
   })
 
   describe("streamText (SSE)", () => {
+    it.scoped("a burst of tokens in one network read arrives as one chunk, but for the first token, which goes ahead alone", () =>
+      Effect.gen(function*() {
+        const tokens = Array.from({ length: 50 }, (_, index) => `t${index} `)
+        // the whole answer in one write, so that the client reads it at once
+        const server = yield* chatServer((_, response) => sendSse(response, [textEvents(tokens).join("")], { pauseMillis: 0 }))
+        const chunks = yield* Stream.runCollect(Stream.mapChunks(
+          LanguageModel.streamText({ prompt: "Count" }),
+          (parts) => Chunk.of(Chunk.toReadonlyArray(parts).map((part) => part.type))
+        )).pipe(Effect.provide(modelLayer(server)))
+        const sizes = Chunk.toReadonlyArray(chunks).map((types) => types.filter((type) => type === "text-delta").length)
+        expect(sizes[0]).toBe(1)
+        expect(Chunk.toReadonlyArray(chunks)[0]).toEqual(["response-metadata", "text-start", "text-delta"])
+        expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(50)
+        expect(sizes.length).toBeLessThan(5)
+      }))
+
     it.scoped("reads events split across TCP writes, multi-byte characters included", () =>
       Effect.gen(function*() {
         const server = yield* chatServer((_, response) =>
@@ -287,6 +305,25 @@ describe("ChatCompletions", () => {
           stream_options: { include_usage: true }
         })
       }), timeout)
+
+    it("reads a long event in time linear in its length, however many pieces it arrives in", () => {
+      /** Milliseconds to decode one text event of `megabytes` MB arriving in 64 KB pieces. */
+      const decode = (megabytes: number) => {
+        const bytes = Buffer.from(textEvents(["x".repeat(Math.round(megabytes * 1024 * 1024))]).join(""))
+        const decoder = new EventStreamDecoder()
+        const out: Array<Response.StreamPartEncoded> = []
+        const started = performance.now()
+        for (let at = 0; at < bytes.length; at += 65_536) decoder.feed(Chunk.of(bytes.subarray(at, at + 65_536)), out)
+        const millis = performance.now() - started
+        expect(out.some((part) => part.type === "text-delta" && part.delta.length === Math.round(megabytes * 1024 * 1024))).toBe(true)
+        return millis
+      }
+      /** The fastest of three decodes: a pause of the machine or the collector slows one, not all. */
+      const fastest = (megabytes: number) => Math.min(decode(megabytes), decode(megabytes), decode(megabytes))
+      decode(1) // warm up
+      // eight times the length takes about eight times as long (rescanning what is held made it 64)
+      expect(fastest(12) / fastest(1.5)).toBeLessThan(24)
+    })
 
     it.scoped("assembles streamed tool-call argument fragments by index and emits each call once complete", () =>
       Effect.gen(function*() {
@@ -418,14 +455,15 @@ describe("ChatCompletions", () => {
           Effect.provide(modelLayer(server)),
           Effect.fork
         )
-        // the 429 came back and the retry now sleeps on the clock: 2 s, not the default 100 ms
-        let sleeps = yield* TestClock.sleeps()
-        for (let polls = 0; Chunk.isEmpty(sleeps) && polls < 500; polls++) {
-          yield* Effect.promise(() => pause(5))
-          sleeps = yield* TestClock.sleeps()
-        }
+        // the 429 came back and the retry now sleeps on the clock: 2 s, not the default 100 ms (the
+        // other waits are the request's own timeouts)
         const now = yield* TestClock.currentTimeMillis
-        expect(Chunk.toArray(sleeps).map((wake) => wake - now)).toEqual([2000])
+        const waits = Effect.map(TestClock.sleeps(), (sleeps) =>
+          Chunk.toArray(sleeps).map((wake) => wake - now).filter((wait) =>
+            wait !== Duration.toMillis(ChatCompletions.defaultTimeout)
+          ))
+        for (let polls = 0; (yield* waits).length === 0 && polls < 500; polls++) yield* Effect.promise(() => pause(5))
+        expect(yield* waits).toEqual([2000])
         yield* TestClock.adjust("1999 millis")
         yield* Effect.promise(() => pause(50))
         expect(server.requests).toHaveLength(1)
@@ -608,6 +646,140 @@ describe("ChatCompletions", () => {
       }), timeout)
   })
 
+  describe("timeouts", () => {
+    /** Polls (in real time) until a sleep is registered on the TestClock, as a call waiting on its timeout. */
+    const sleepRegistered = Effect.gen(function*() {
+      for (let polls = 0; polls < 400; polls++) {
+        if (!Chunk.isEmpty(yield* TestClock.sleeps())) return
+        yield* Effect.promise(() => pause(5))
+      }
+      throw new Error("no sleep was registered on the TestClock")
+    })
+
+    it.scoped("a server that never answers: the call fails after the timeout, on the Clock, and the connection closes", () =>
+      Effect.gen(function*() {
+        const server = yield* chatServer(() => {
+          // never answers
+        })
+        const fiber = yield* LanguageModel.generateText({ prompt: "Hi" }).pipe(
+          Effect.provide(modelLayer(server, { timeout: "30 seconds" })),
+          Effect.fork
+        )
+        const request = yield* within(server.request(0), 2000, "the request to arrive")
+        yield* sleepRegistered
+        yield* TestClock.adjust("29 seconds")
+        expect(fiber.unsafePoll()).toBeNull()
+        yield* TestClock.adjust("1 second")
+        const error = yield* Effect.flip(Fiber.join(fiber))
+        expect(error).toBeInstanceOf(AiError.HttpRequestError)
+        expect(error).toMatchObject({ reason: "Transport", method: "generateText" })
+        expect((error as AiError.HttpRequestError).description).toBe(
+          "no response from the server within 30s (the timeout option)"
+        )
+        yield* within(request.closed, 2000, "the server to see the request's socket close")
+      }), timeout)
+
+    it.scoped("by default a call waits 10 minutes for the server, as OpenAI's SDKs do", () =>
+      Effect.gen(function*() {
+        expect(ChatCompletions.defaultTimeout).toEqual(Duration.minutes(10))
+        const server = yield* chatServer(() => {
+          // never answers
+        })
+        const fiber = yield* Stream.runDrain(LanguageModel.streamText({ prompt: "Hi" })).pipe(
+          Effect.provide(modelLayer(server)),
+          Effect.fork
+        )
+        yield* within(server.request(0), 2000, "the request to arrive")
+        yield* sleepRegistered
+        yield* TestClock.adjust(Duration.subtract(ChatCompletions.defaultTimeout, Duration.millis(1)))
+        expect(fiber.unsafePoll()).toBeNull()
+        yield* TestClock.adjust("1 millis")
+        expect(yield* Effect.flip(Fiber.join(fiber))).toMatchObject({ _tag: "HttpRequestError", method: "streamText" })
+      }), timeout)
+
+    it.scoped("a stream that stalls fails after the timeout with nothing new, after the parts that arrived", () =>
+      Effect.gen(function*() {
+        const server = yield* chatServer(async (request, response) => {
+          startSse(response)
+          await writeSse(response, [event(chunk({ role: "assistant", content: "" })), event(chunk({ content: "Hel" }))])
+          await request.closed // then nothing, until the client hangs up
+        })
+        const firstToken = yield* Deferred.make<void>()
+        const parts: Array<Response.StreamPart<{}>> = []
+        const fiber = yield* LanguageModel.streamText({ prompt: "Hi" }).pipe(
+          Stream.runForEach((part) =>
+            Effect.sync(() => parts.push(part)).pipe(
+              Effect.zipRight(part.type === "text-delta" ? Deferred.succeed(firstToken, undefined) : Effect.void)
+            )
+          ),
+          Effect.provide(modelLayer(server, { timeout: "5 seconds" })),
+          Effect.fork
+        )
+        yield* Deferred.await(firstToken)
+        // each adjust fires every wait registered so far; the wait for the next piece of the body may
+        // register just after the first token arrived, so adjust until the stream has ended
+        for (let waits = 0; waits < 10 && fiber.unsafePoll() === null; waits++) {
+          yield* sleepRegistered
+          yield* TestClock.adjust("5 seconds")
+          yield* Effect.promise(() => pause(5))
+        }
+        const error = yield* Effect.flip(Fiber.join(fiber))
+        expect(error).toMatchObject({ _tag: "HttpResponseError", reason: "Decode", method: "streamText" })
+        expect((error as AiError.HttpResponseError).description).toBe(
+          "the server sent nothing for 5s while the response was being read (the timeout option)"
+        )
+        expect(textOf(parts)).toBe("Hel")
+        yield* within(server.requests[0]!.closed, 2000, "the server to see the request's socket close")
+      }), timeout)
+
+    it("a timeout that is not a duration above 0 throws InvalidOptionError when the layer is made", () => {
+      for (const bad of [0, -1, Number.NaN, "soon" as Duration.DurationInput, Duration.zero]) {
+        let thrown: unknown
+        try {
+          ChatCompletions.layer({ apiUrl: "http://127.0.0.1:1/v1", model: "m", timeout: bad })
+        } catch (error) {
+          thrown = error
+        }
+        expect(thrown, String(bad)).toBeInstanceOf(Errors.InvalidOptionError)
+        expect(thrown).toMatchObject({ runnable: "ChatCompletions", option: "timeout" })
+      }
+      expect(() => ChatCompletions.layer({ apiUrl: "http://127.0.0.1:1/v1", model: "m", timeout: Duration.infinity }))
+        .not.toThrow()
+    })
+
+    it.scoped("a Retry-After date counts from the Clock's time when the answer arrived", () =>
+      Effect.gen(function*() {
+        const now = yield* TestClock.currentTimeMillis
+        const server = yield* chatServer((_, response) =>
+          sendJson(response, 429, { error: { message: "Slow down" } }, {
+            "retry-after": new Date(now + 5_000).toUTCString()
+          })
+        )
+        const error = yield* LanguageModel.generateText({ prompt: "Hi" }).pipe(
+          Effect.provide(modelLayer(server)),
+          Effect.flip
+        )
+        expect((error as { readonly retryAfter?: Duration.Duration }).retryAfter).toEqual(Duration.seconds(5))
+      }), timeout)
+
+    it.scoped("Fx.retry does not wait for a Retry-After beyond its maxRetryAfter: the 429 comes out at once", () =>
+      Effect.gen(function*() {
+        const server = yield* chatServer((_, response) =>
+          sendJson(response, 429, { error: { message: "Come back tomorrow" } }, { "retry-after": "86400" })
+        )
+        const answer = Runnable.fromEffect(
+          (prompt: string) => Effect.map(LanguageModel.generateText({ prompt }), (response) => response.text),
+          { name: "answer" }
+        )
+        const error = yield* Runnable.invoke(Fx.retry(answer, { times: 3 }), "Hi").pipe(
+          Effect.provide(modelLayer(server)),
+          Effect.flip
+        )
+        expect(error).toMatchObject({ _tag: "HttpResponseError", response: { status: 429 } })
+        expect(server.requests).toHaveLength(1)
+      }), timeout)
+  })
+
   describe("interruption", () => {
     it.scoped("interrupting a stream closes the connection: the server sees the socket close", () =>
       Effect.gen(function*() {
@@ -666,6 +838,36 @@ describe("ChatCompletions", () => {
         const request = yield* within(server.request(0), 2000, "the request to arrive")
         yield* Fiber.interrupt(fiber)
         yield* within(request.closed, 2000, "the server to see the request's socket close")
+      }), timeout)
+
+    it.scoped("each cancelled request costs one connection, no more (undici reconnected for it: nodejs/undici#5845)", () =>
+      Effect.gen(function*() {
+        const server = yield* chatServer(async (request, response) => {
+          if (request.body.stream !== true) return // generateText: never answers
+          startSse(response)
+          await writeSse(response, [event(chunk({ role: "assistant", content: "" })), event(chunk({ content: "a" }))])
+          await request.closed
+        })
+        const cancelled = 20
+        yield* Effect.gen(function*() {
+          for (let call = 0; call < cancelled; call++) {
+            const firstToken = yield* Deferred.make<void>()
+            const stream = yield* LanguageModel.streamText({ prompt: "Count" }).pipe(
+              Stream.runForEach((part) => part.type === "text-delta" ? Deferred.succeed(firstToken, undefined) : Effect.void),
+              Effect.fork
+            )
+            yield* Deferred.await(firstToken)
+            yield* Fiber.interrupt(stream)
+            const text = yield* Effect.fork(LanguageModel.generateText({ prompt: "Think" }))
+            yield* within(server.request(2 * call + 1), 2000, "the request to arrive")
+            yield* Fiber.interrupt(text)
+          }
+        }).pipe(Effect.provide(modelLayer(server)))
+        for (const request of server.requests) yield* within(request.closed, 2000, "every request's socket to close")
+        yield* waitUntil(() => server.openConnections() === 0, 2000, "every connection to close")
+        // each request aborted mid-flight closes its own connection; none is opened for nothing
+        expect(server.requests).toHaveLength(2 * cancelled)
+        expect(server.connections()).toBeLessThanOrEqual(2 * cancelled + 1)
       }), timeout)
   })
 

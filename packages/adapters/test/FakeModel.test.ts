@@ -220,5 +220,11 @@ describe("FakeModel", () => {
     expect(() => FakeModel.layer({ responses: "x", tokenLatency: "soon" as Duration.DurationInput })).toThrow(
       Errors.InvalidOptionError
     )
+    for (const latency of [-1, "-5 seconds", Number.NaN] as Array<Duration.DurationInput>) {
+      expect(() => FakeModel.layer({ responses: "x", firstTokenLatency: latency })).toThrow(Errors.InvalidOptionError)
+      expect(() => FakeModel.layer({ responses: "x", tokenLatency: latency })).toThrow(Errors.InvalidOptionError)
+    }
+    expect(() => FakeModel.make({ responses: "x", failures: { first: 1.5 } })).toThrow(Errors.InvalidOptionError)
+    expect(() => FakeModel.layer({ responses: null as unknown as string })).toThrow(Errors.InvalidOptionError)
   })
 })

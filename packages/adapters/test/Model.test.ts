@@ -160,6 +160,28 @@ describe("Model.fromLanguageModel", () => {
       expect(ended.attributes["gen_ai.request.model"]).toBeUndefined()
     }))
 
+  it.effect("invoked while observed (in a lambda, a fallback), it streams its tokens and returns the same message", () =>
+    Effect.gen(function*() {
+      const model = Model.fromLanguageModel()
+      const caller = Runnable.fromEffect((prompt: string) => Runnable.invoke(model, prompt), { name: "caller" })
+      const fallback = Fx.withFallbacks(Runnable.fromEffect((_: string) => Effect.fail("down"), { name: "primary" }), [model])
+      const fake = yield* FakeModel.make({ responses: "Hello brave world" })
+      const plain = yield* Runnable.invoke(caller, "Say hello").pipe(Effect.provide(fake.layer))
+      for (const observed of [caller, fallback]) {
+        const events = yield* collect(Runnable.streamEvents(observed, "Say hello")).pipe(Effect.provide(fake.layer))
+        const ofModel = events.filter((event) => event.name === "model")
+        expect(ofModel.map((event) => event._tag)).toEqual(["Started", "Streamed", "Streamed", "Streamed", "Streamed", "Ended"])
+        const tokens = ofModel.flatMap((event) => event._tag === "Streamed" ? [(event.chunk as Model.Message).text] : [])
+        expect(tokens).toEqual(["Hello ", "brave ", "world", ""])
+        const ended = ofModel.at(-1) as RunEvent.RunEvent & { readonly _tag: "Ended" }
+        expect(ended.output).toEqual(plain)
+        expect(events.at(-1)).toMatchObject({ _tag: "Ended", output: plain })
+      }
+      // observed: streamed calls; nobody observing: the non-streaming call
+      expect(yield* Runnable.invoke(caller, "Say hello").pipe(Effect.provide(fake.layer))).toEqual(plain)
+      expect((yield* fake.calls).map((call) => call.streaming)).toEqual([false, true, true, false])
+    }))
+
   it.effect("the usage goes on the run's span", () =>
     Effect.gen(function*() {
       const spans: Array<Tracer.Span> = []

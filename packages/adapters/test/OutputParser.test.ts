@@ -3,9 +3,9 @@ import * as Fx from "@fxchain/combinators"
 import { Concat, Runnable, RunEvent, Testing } from "@fxchain/core"
 import { Chunk, Effect, Fiber, ParseResult, Schema, Stream, TestClock } from "effect"
 import * as fc from "effect/FastCheck"
-import { isDeepStrictEqual } from "node:util"
 import { JsonChunks, parse } from "../src/internal/outputParserJson.js"
 import * as OutputParser from "../src/OutputParser.js"
+import { cut, isConsistent } from "./support/pieces.js"
 
 /** A model message chunk as the model runnable yields it; only `text` is read by parsers. */
 interface MessageChunk {
@@ -34,12 +34,6 @@ const piecesOf = (pieces: ReadonlyArray<string>) => Stream.fromIterable(pieces).
 
 const transformed = <Out, E>(parser: Runnable.Runnable<OutputParser.Input, Out, E>, pieces: ReadonlyArray<string>) =>
   collect(Runnable.transform(parser, piecesOf(pieces)))
-
-/** Cuts `text` at the given points (taken modulo its length + 1) into pieces. */
-const cut = (text: string, cuts: ReadonlyArray<number>): Array<string> => {
-  const points = [...new Set([0, ...cuts.map((at) => at % (text.length + 1)), text.length])].sort((a, b) => a - b)
-  return points.slice(1).map((point, index) => text.slice(points[index], point))
-}
 
 /** Streams `stream` in a fiber, recording what it yields, so a test can look between Clock ticks. */
 const record = <A, E>(stream: Stream.Stream<A, E>) =>
@@ -235,26 +229,64 @@ describe("OutputParser.json", () => {
       expect(yield* collect(Runnable.transform(parser, Stream.empty))).toEqual([])
     }))
 
-  it.effect("an answer that changes its mind yields null, then the new value: still combining into the final value", () =>
+  it.effect("an answer that changes its mind yields the new value as a replacement: still combining into the final value", () =>
     Effect.gen(function*() {
       const pieces = [`{"draft": "x"}`, " — no wait:\n```json\n{\"final\": 2}\n```"]
       const chunks = yield* transformed(parser, pieces)
-      expect(chunks).toEqual([{ draft: "x" }, null, { final: 2 }])
+      expect(chunks).toEqual([{ draft: "x" }, Concat.replace({ final: 2 })])
       expect(Concat.combineAll(chunks)).toEqual({ final: 2 })
+      const partials = yield* collect(Stream.fromIterable(chunks).pipe(OutputParser.accumulate))
+      expect(partials).toEqual([{ draft: "x" }, { final: 2 }])
       expect(yield* Runnable.invoke(parser, pieces.join(""))).toEqual({ final: 2 })
     }))
 
-  it.effect("a key given twice: the last value wins, as with JSON.parse; streaming resets to it", () =>
+  it.effect("a key given twice: the last value wins, as with JSON.parse; streaming replaces the first value with it", () =>
     Effect.gen(function*() {
       const pieces = [`{"a": "x", "b": 1, "a`, `": "y"}`]
       expect(yield* Runnable.invoke(parser, pieces.join(""))).toEqual(JSON.parse(pieces.join("")))
       const chunks = yield* transformed(parser, pieces)
-      expect(chunks).toEqual([{ a: "x", b: 1 }, null, { a: "y", b: 1 }])
+      expect(chunks).toEqual([{ a: "x", b: 1 }, { a: Concat.replace("y") }])
       expect(Concat.combineAll(chunks)).toEqual({ a: "y", b: 1 })
+      // the key given again in a later chunk than its first value, whatever the value's kind
+      for (
+        const [pieces, expected] of [
+          [[`{"a":"x","a"`, `:"y"}`], { a: "y" }],
+          [[`{"a":[1],"a"`, `:[2]}`], { a: [2] }],
+          [[`{"a":{"b":"x"},"a"`, `:{"c":"y"}}`], { a: { c: "y" } }],
+          [[`{"a":"x","a":"y`, `z","a":1`, `2}`], { a: 12 }],
+          [[`{"o":{"a":"x"},"p":1,`, `"o":{"a":"y","a":"z"}}`], { o: { a: "z" }, p: 1 }]
+        ] as const
+      ) {
+        const text = pieces.join("")
+        expect(JSON.parse(text)).toEqual(expected)
+        const streamed = yield* transformed(parser, pieces)
+        expect(Concat.combineAll(streamed), text).toEqual(expected)
+        const partials = yield* collect(Stream.fromIterable(streamed).pipe(OutputParser.accumulate))
+        expect(partials.at(-1), text).toEqual(expected)
+        expect(Runnable.invoke(parser, text).pipe(Effect.runSync)).toEqual(expected)
+      }
       // "__proto__" is a key like any other, as with JSON.parse
       const value = yield* Runnable.invoke(parser, `{"__proto__": {"polluted": true}}`)
       expect(Object.keys(value as object)).toEqual(["__proto__"])
       expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
+    }))
+
+  it.effect("nesting deeper than 1,000 levels fails with ParseFailure, however deep, streamed or invoked", () =>
+    Effect.gen(function*() {
+      const nested = (depth: number) => "[".repeat(depth) + "1" + "]".repeat(depth)
+      const deepest = nested(1_000)
+      expect(yield* Runnable.invoke(parser, deepest)).toEqual(JSON.parse(deepest))
+      expect(Concat.combineAll(yield* transformed(parser, [deepest.slice(0, 700), deepest.slice(700)]))).toEqual(JSON.parse(deepest))
+      for (const depth of [1_001, 100_000]) {
+        const text = nested(depth)
+        JSON.parse(text) // JSON.parse takes it
+        expect(yield* Effect.flip(Runnable.invoke(parser, text))).toMatchObject({
+          _tag: "ParseFailure",
+          reason: `expected JSON nested at most 1000 levels deep, got character "[" at position 1000`
+        })
+        expect(yield* Effect.flip(transformed(parser, [text.slice(0, 900), text.slice(900)]))).toMatchObject({ _tag: "ParseFailure" })
+        expect(yield* Effect.flip(Runnable.invoke(OutputParser.schema(Schema.Unknown), text))).toMatchObject({ _tag: "ParseFailure" })
+      }
     }))
 
   it.effect("in a streamed sequence the first partial value arrives before the model has finished", () =>
@@ -284,20 +316,6 @@ describe("OutputParser.json", () => {
       expect(ended.kind).toBe("parser")
       expect(ended.output).toEqual({ title: "Dune", tags: ["a", "b"] })
     }))
-
-  /** Whether a partial value is the final one with parts missing: strings cut short, arrays and records incomplete. */
-  const isConsistent = (partial: unknown, final: unknown): boolean => {
-    if (typeof partial === "string") return typeof final === "string" && final.startsWith(partial)
-    if (Array.isArray(partial)) {
-      return Array.isArray(final) && partial.length <= final.length &&
-        partial.every((item, index) => isDeepStrictEqual(item, final[index]))
-    }
-    if (typeof partial === "object" && partial !== null) {
-      return typeof final === "object" && final !== null && !Array.isArray(final) &&
-        Object.entries(partial).every(([key, value]) => Object.hasOwn(final, key) && isConsistent(value, (final as any)[key]))
-    }
-    return Object.is(partial, final)
-  }
 
   const wrappers = [
     (json: string) => json,

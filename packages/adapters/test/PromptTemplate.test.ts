@@ -20,7 +20,7 @@ describe("PromptTemplate.make", () => {
     Effect.gen(function*() {
       const prompt = PromptTemplate.make("Tell me about {topic} in {style}")
       expectTypeOf(prompt).toEqualTypeOf<
-        Runnable.Runnable<{ topic: string; style: string }, Prompt.Prompt, PromptTemplate.MissingVariableError>
+        Runnable.Runnable<{ topic: string; style: string }, Prompt.Prompt, PromptTemplate.MissingVariableError | PromptTemplate.UnrenderableValueError>
       >()
       expect([prompt.name, prompt.kind]).toEqual(["PromptTemplate", "prompt"])
       const result = yield* Runnable.invoke(prompt, { topic: "tides", style: "a haiku" })
@@ -36,10 +36,10 @@ describe("PromptTemplate.make", () => {
     expectTypeOf<PromptTemplate.Variables<"{a}{b}{a}">>().toEqualTypeOf<"a" | "b">()
     expectTypeOf<PromptTemplate.Variables<"{{literal}} and {{{wrapped}}} {x}}}">>().toEqualTypeOf<"wrapped" | "x">()
     expectTypeOf<PromptTemplate.Variables<string>>().toEqualTypeOf<string>()
-    expectTypeOf(PromptTemplate.make("Hello")).toEqualTypeOf<Runnable.Runnable<{}, Prompt.Prompt, PromptTemplate.MissingVariableError>>()
+    expectTypeOf(PromptTemplate.make("Hello")).toEqualTypeOf<Runnable.Runnable<{}, Prompt.Prompt, PromptTemplate.MissingVariableError | PromptTemplate.UnrenderableValueError>>()
     const dynamic: string = "Hello {name}"
     expectTypeOf(PromptTemplate.make(dynamic)).toEqualTypeOf<
-      Runnable.Runnable<{ [x: string]: string }, Prompt.Prompt, PromptTemplate.MissingVariableError>
+      Runnable.Runnable<{ [x: string]: string }, Prompt.Prompt, PromptTemplate.MissingVariableError | PromptTemplate.UnrenderableValueError>
     >()
 
     const prompt = PromptTemplate.make("Tell me about {topic} in {style}")
@@ -93,7 +93,7 @@ describe("PromptTemplate.make", () => {
     Effect.gen(function*() {
       const prompt = PromptTemplate.make("Reply as {{\"answer\": {answer}}} {{{name}}} }}{{")
       expectTypeOf(prompt).toEqualTypeOf<
-        Runnable.Runnable<{ answer: string; name: string }, Prompt.Prompt, PromptTemplate.MissingVariableError>
+        Runnable.Runnable<{ answer: string; name: string }, Prompt.Prompt, PromptTemplate.MissingVariableError | PromptTemplate.UnrenderableValueError>
       >()
       const result = yield* Runnable.invoke(prompt, { answer: "42", name: "Ada" })
       expect(messagesOf(result)).toEqual([["user", "Reply as {\"answer\": 42} {Ada} }{"]])
@@ -105,8 +105,8 @@ describe("PromptTemplate.make", () => {
       const prompt = PromptTemplate.make("Tell me about {topic} in {style} for {audience}", { name: "explain" })
       const values = { style: undefined, audience: null } as unknown as { topic: string; style: string; audience: string }
       const error = yield* Effect.flip(Runnable.invoke(prompt, values))
+      if (error._tag !== "MissingVariableError") throw error
       expect(error).toBeInstanceOf(PromptTemplate.MissingVariableError)
-      expect(error._tag).toBe("MissingVariableError")
       expect(error.runnable).toBe("explain")
       expect(error.variables).toEqual(["topic", "style", "audience"])
       expect(error.template).toBe("Tell me about {topic} in {style} for {audience}")
@@ -160,6 +160,70 @@ describe("PromptTemplate.make", () => {
       expect(messagesOf(result)).toEqual([["user", `1.5 false 10 [1,"two"] {"a":1} ${String(new Date(0))} `]])
     }))
 
+  it.effect("a value that cannot be put in as text fails with UnrenderableValueError naming the runnable and the variable", () =>
+    Effect.gen(function*() {
+      const circular: Record<string, unknown> = { name: "loop" }
+      circular.self = circular
+      class Opaque {
+        toString(): string {
+          throw new Error("no text for you")
+        }
+      }
+      const unrenderable: ReadonlyArray<readonly [string, unknown, RegExp]> = [
+        ["a bigint inside an array", [1n], /BigInt/],
+        ["a bigint inside a record", { amount: 2n }, /BigInt/],
+        ["a circular record", circular, /circular/],
+        ["a throwing toJSON", { toJSON: () => { throw new Error("no JSON for you") } }, /no JSON for you/],
+        ["a toJSON returning undefined", { toJSON: () => undefined }, /JSON is undefined/],
+        ["a throwing toString", new Opaque(), /no text for you/],
+        ["an object without a prototype chain to a toString", Object.create(Object.create(null)), /Cannot convert object/],
+        ["a throwing Symbol.toPrimitive", new (class {
+          [Symbol.toPrimitive](): string {
+            throw "a string, thrown"
+          }
+        })(), /a string, thrown/]
+      ]
+      const prompt = PromptTemplate.make("Describe {value}", { name: "describe" })
+      const chat = PromptTemplate.chat([["user", "Describe {value}"]], { name: "chatty" })
+      for (const [what, value, reason] of unrenderable) {
+        for (const [template, name] of [[prompt, "describe"], [chat, "chatty"]] as const) {
+          const error = yield* Effect.flip(Runnable.invoke(template, { value } as unknown as { value: string }))
+          expect(error, what).toBeInstanceOf(PromptTemplate.UnrenderableValueError)
+          expect(error, what).toMatchObject({ _tag: "UnrenderableValueError", runnable: name, variable: "value" })
+          expect((error as PromptTemplate.UnrenderableValueError).reason, what).toMatch(reason)
+          expect(error.message, what).toContain(`variable "value"`)
+        }
+        const formatted = PromptTemplate.format("Describe {value}", { value } as unknown as { value: string })
+        expect(Either.isLeft(formatted) && formatted.left._tag, what).toBe("UnrenderableValueError")
+      }
+      // a getter that throws, on the values themselves
+      const values = Object.defineProperty({}, "value", { enumerable: true, get: () => { throw new RangeError("not today") } })
+      expect(yield* Effect.flip(Runnable.invoke(prompt, values as { value: string }))).toMatchObject({
+        _tag: "UnrenderableValueError",
+        variable: "value",
+        reason: "RangeError: not today"
+      })
+      // a bigint on its own is a scalar, rendered with String
+      expect(messagesOf(yield* Runnable.invoke(prompt, { value: 3n } as unknown as { value: string }))).toEqual([["user", "Describe 3"]])
+    }))
+
+  it.effect("a messages placeholder whose value throws while read fails with UnrenderableValueError", () =>
+    Effect.gen(function*() {
+      const prompt = PromptTemplate.chat([PromptTemplate.placeholder("history"), ["user", "{question}"]])
+      const history = {
+        *[Symbol.iterator]() {
+          throw new Error("the history is gone")
+        }
+      }
+      const values = { history, question: "hi" } as unknown as Runnable.Runnable.Input<typeof prompt>
+      expect(yield* Effect.flip(Runnable.invoke(prompt, values))).toMatchObject({
+        _tag: "UnrenderableValueError",
+        runnable: "ChatPromptTemplate",
+        variable: "history",
+        reason: "Error: the history is gone"
+      })
+    }))
+
   it.effect("streams the prompt as one chunk, and a streamed input is gathered by the concat rule first", () =>
     Effect.gen(function*() {
       const prompt = PromptTemplate.make("{a} and {b}")
@@ -190,7 +254,7 @@ describe("PromptTemplate.chat", () => {
         Runnable.Runnable<
           { role: string; question: string; history: Prompt.RawInput },
           Prompt.Prompt,
-          PromptTemplate.MissingVariableError | PromptTemplate.InvalidVariableError
+          PromptTemplate.MissingVariableError | PromptTemplate.InvalidVariableError | PromptTemplate.UnrenderableValueError
         >
       >()
       expect([prompt.name, prompt.kind]).toEqual(["ChatPromptTemplate", "prompt"])
@@ -315,7 +379,7 @@ describe("PromptTemplate utilities", () => {
       const prompt = PromptTemplate.make("Tell me about {topic} in {style}")
       const haiku = PromptTemplate.partial(prompt, { style: "a haiku" })
       expectTypeOf(haiku).toEqualTypeOf<
-        Runnable.Runnable<{ topic: string; style?: string | undefined }, Prompt.Prompt, PromptTemplate.MissingVariableError>
+        Runnable.Runnable<{ topic: string; style?: string | undefined }, Prompt.Prompt, PromptTemplate.MissingVariableError | PromptTemplate.UnrenderableValueError>
       >()
       expect([haiku.name, haiku.kind]).toEqual(["PromptTemplate", "prompt"])
       expect(messagesOf(yield* Runnable.invoke(haiku, { topic: "tides" }))).toEqual([["user", "Tell me about tides in a haiku"]])
@@ -330,7 +394,7 @@ describe("PromptTemplate utilities", () => {
       // @ts-expect-error -- "topic" is still needed
       haiku.pipe(Runnable.invoke({ style: "prose" }))
       const missing = yield* Effect.flip(Runnable.invoke(haiku, {} as Runnable.Runnable.Input<typeof haiku>))
-      expect(missing.variables).toEqual(["topic"])
+      expect(missing).toMatchObject({ _tag: "MissingVariableError", variables: ["topic"] })
     }))
 
   it.effect("partial keeps optional placeholders optional", () =>

@@ -4,9 +4,10 @@
  *
  * @since 0.1.0
  */
-import { Runnable } from "@fxchain/core"
+import { Concat, Options, Runnable } from "@fxchain/core"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { Branch, Conflict, InputOfAll, TakesRecord } from "./internal/mismatch.js"
 
@@ -137,6 +138,49 @@ const streamAll = (plan: Plan, input: unknown): Stream.Stream<Record<string, unk
   ]))
 }
 
+/** Chunks of the input a branch may run ahead of the slowest one (then the input waits). */
+const maximumLag = 64
+
+/**
+ * Every branch transforms its own copy of a streamed input (LangChain's
+ * `RunnableParallel.transform`): a branch with `transform` consumes the chunks as they arrive,
+ * one without gathers its copy first. Each chunk arrives as `{ key: chunk }`.
+ */
+const transformAll = (plan: Plan, input: Stream.Stream<unknown, any, any>): Stream.Stream<Record<string, unknown>, any, any> =>
+  Stream.unwrapScoped(Effect.map(Stream.broadcast(input, plan.keys.length, maximumLag), (copies) =>
+    Stream.mergeAll(
+      plan.keys.map((key, index) =>
+        Stream.map(Runnable.transform(plan.runnables[index]!, copies[index]!, plan.options[index]), (chunk) => ({ [key]: chunk }))
+      ),
+      { concurrency: "unbounded" }
+    )))
+
+const anyTransforms = (plan: Plan): boolean => plan.runnables.some((runnable) => runnable[Runnable.TypeId].transform !== undefined)
+
+/**
+ * The branches of an assign over a streamed input: the input's chunks pass through as they
+ * arrive (without the keys the branches compute, as LangChain's `RunnableAssign` does), while the
+ * branches run on their copy; their chunks follow once the input has ended.
+ */
+const assignTransform = (plan: Plan, input: Stream.Stream<Record<string, unknown>, any, any>) =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    const [passthrough, forBranches] = yield* Stream.broadcast(input, 2, maximumLag)
+    const branches = anyTransforms(plan)
+      ? transformAll(plan, forBranches)
+      : Stream.unwrap(Effect.map(Concat.gather(forBranches), Option.match({
+        onNone: () => Stream.empty,
+        onSome: (gathered) => streamAll(plan, gathered)
+      })))
+    // the branches run meanwhile; what they yield before the input ends waits here
+    const branchChunks = yield* Stream.toQueue(branches, { strategy: "unbounded" })
+    const computed = new Set(plan.keys)
+    const passed = Stream.filterMap(passthrough, (chunk) => {
+      const kept = Object.entries(chunk).filter(([key]) => !computed.has(key))
+      return kept.length === 0 ? Option.none() : Option.some(Object.fromEntries(kept))
+    })
+    return Stream.concat(passed, Stream.flattenTake(Stream.fromQueue(branchChunks)))
+  }))
+
 const toArray = (record: Record<string, unknown>, length: number): Array<unknown> =>
   Array.from({ length }, (_, index) => record[index])
 
@@ -196,6 +240,8 @@ export const parallel: {
     kind: "chain",
     run: (input: unknown) => runAll(plan_, input),
     stream: (input: unknown) => streamAll(plan_, input),
+    // no branch consumes a stream: gathering the input first is the same, and cheaper
+    transform: anyTransforms(plan_) ? (input: Stream.Stream<unknown, any, any>) => transformAll(plan_, input) : undefined,
     sync: syncAll(plan_)
   })
 }
@@ -234,26 +280,59 @@ export const assign = <const Branches extends Readonly<Record<string, AnyRunnabl
     name: "assign",
     kind: "chain",
     run: (input: Record<string, unknown>) => Effect.map(runAll(plan_, input), (added) => ({ ...input, ...added })),
-    stream: (input: Record<string, unknown>) => Stream.concat(Stream.succeed({ ...input }), streamAll(plan_, input)),
+    stream: (input: Record<string, unknown>) => assignTransform(plan_, Stream.succeed(input)),
+    transform: (input: Stream.Stream<Record<string, unknown>, any, any>) => assignTransform(plan_, input),
     sync: syncRecord === undefined ? undefined : (input: Record<string, unknown>) => ({ ...input, ...syncRecord(input) })
   }) as any
 }
 
+const present = (keys: ReadonlyArray<string>, input: Record<string, unknown>): Record<string, unknown> | undefined => {
+  const picked = keys.filter((key) => input[key] !== undefined)
+  return picked.length === 0 ? undefined : Object.fromEntries(picked.map((key) => [key, input[key]]))
+}
+
 /**
- * Picks keys of a record input. Always a record of the picked keys, also for a single key (unlike
- * LangChain's `RunnablePick`, which returns the bare value then), so the output never changes
- * shape. A key missing from the input is missing from the output. The picked values are typed
- * `any`, as the input is only known where the step is placed; for a typed output, write
- * `Fx.map(step, ({ question }) => ({ question }))`.
+ * Picks from a record input (LangChain's `RunnablePick`): `pick("key")` gives the key's value
+ * itself, `pick(["a", "b"])` a record of those keys that have a value (`undefined` when none has).
+ * It streams through: each input chunk gives what it holds of the keys (a chunk holding none of
+ * them gives nothing). The picked values are typed `any`, as the input is only known where the
+ * step is placed; for a typed output, write `Fx.map(step, ({ question }) => question)`.
+ *
+ * @example
+ * ```ts
+ * import * as Fx from "@fxchain/combinators"
+ *
+ * const question = Fx.pick("question") // { question: "why?", context: "..." } → "why?"
+ * const both = Fx.pick(["question", "context"]) // → { question, context }
+ * ```
  *
  * @since 0.1.0
  * @category composition
  */
-export const pick = <const Keys extends ReadonlyArray<string>>(
-  ...keys: Keys
-): Runnable.Runnable<{ readonly [K in Keys[number]]?: any } & { readonly [key: string]: unknown }, { [K in Keys[number]]: any }> =>
-  Runnable.sync((input: Record<string, unknown>) => {
-    const output: Record<string, unknown> = {}
-    for (const key of keys) if (key in input) output[key] = input[key]
-    return output as { [K in Keys[number]]: any }
-  }, { name: "pick", kind: "chain" })
+export const pick: {
+  <const Key extends string>(key: Key): Runnable.Runnable<{ readonly [K in Key]?: any } & { readonly [key: string]: unknown }, any>
+  <const Keys extends ReadonlyArray<string>>(
+    keys: Keys
+  ): Runnable.Runnable<
+    { readonly [K in Keys[number]]?: any } & { readonly [key: string]: unknown },
+    { [K in Keys[number]]?: any } | undefined
+  >
+} = (keys: string | ReadonlyArray<string>): Runnable.Runnable<any, any> => {
+  if (!(typeof keys === "string" || (Array.isArray(keys) && keys.length > 0 && keys.every((key) => typeof key === "string")))) {
+    Options.invalid("pick", "keys", keys, "a key or a non-empty array of keys")
+  }
+  const select = typeof keys === "string"
+    ? (input: Record<string, unknown>) => input[keys]
+    : (input: Record<string, unknown>) => present(keys, input)
+  return Runnable.make({
+    name: "pick",
+    kind: "chain",
+    run: (input: Record<string, unknown>) => Effect.succeed(select(input)),
+    transform: (input: Stream.Stream<Record<string, unknown>, any, any>) =>
+      Stream.filterMap(input, (chunk) => {
+        const picked = select(chunk)
+        return picked === undefined ? Option.none() : Option.some(picked)
+      }),
+    sync: select
+  })
+}

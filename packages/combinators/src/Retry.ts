@@ -34,6 +34,13 @@ export interface RetryOptions<E, R = never> {
    * retried, whatever this says.
    */
   readonly while?: ((error: E) => boolean) | undefined
+  /**
+   * The longest `retryAfter` (see `RetryAfter`) that is waited for; an error asking for longer
+   * ends the retries at once and comes out, so that a fallback can take over rather than the
+   * caller being held (a `Retry-After: 86400` would otherwise wait a day). Defaults to 1 minute,
+   * the longest `Retry-After` OpenAI's SDKs honour; `Duration.infinity` waits for any.
+   */
+  readonly maxRetryAfter?: Duration.DurationInput | undefined
 }
 
 /**
@@ -73,6 +80,14 @@ export const defaultRetryCap: Duration.Duration = internal.defaultCap
 export const defaultRetryTimes: number = internal.defaultTimes
 
 /**
+ * The longest `retryAfter` that `retry` waits for unless `maxRetryAfter` says otherwise: 1 minute.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const defaultMaxRetryAfter: Duration.Duration = internal.defaultMaxRetryAfter
+
+/**
  * Retries a runnable when it fails (LangChain's `withRetry`), on an Effect `Schedule` whose waits
  * go through the `Clock`.
  *
@@ -83,7 +98,8 @@ export const defaultRetryTimes: number = internal.defaultTimes
  *   jittered, capped at 10 s per wait, at most 3 retries; `times` caps the retries of either.
  * - `retryAfter`: when an error carries a `retryAfter` field (see `RetryAfter`), the wait before
  *   the next attempt is at least that long, whatever the schedule says (a schedule that would stop
- *   still stops).
+ *   still stops). A `retryAfter` longer than `maxRetryAfter` (1 minute by default) is not waited
+ *   for: the retries end and the error comes out at once. Every wait is on the `Clock`.
  * - Streaming: a stream that fails before its first chunk is retried; once a chunk has been
  *   emitted it is not, and the error comes out as is. Chunks already delivered downstream cannot
  *   be taken back, and running the runnable again would deliver them a second time.
@@ -93,9 +109,9 @@ export const defaultRetryTimes: number = internal.defaultTimes
  *   included, unlike LangChain which tags from the second).
  * - A streamed input (the runnable as a step of a streamed sequence) is gathered before the first
  *   attempt, since every attempt needs the whole input again.
- * - A bad `times` (negative, fractional, not a number) throws `InvalidOptionError` (from
- *   `@fxchain/core`'s `Errors`) when the retry is built: it is a programming error, found before
- *   anything runs, and it stays out of the runnable's error type.
+ * - A bad `times` (negative, fractional, not a number) or `maxRetryAfter` (negative, unreadable)
+ *   throws `InvalidOptionError` (from `@fxchain/core`'s `Errors`) when the retry is built: it is a
+ *   programming error, found before anything runs, and it stays out of the runnable's error type.
  *
  * @example
  * ```ts

@@ -2,8 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Concat, Runnable, RunEvent, Testing } from "@fxchain/core"
 
 import { Chunk, Effect, Fiber, Stream, Supervisor, TestClock } from "effect"
-import * as fc from "effect/FastCheck"
 import { assign, parallel, pick } from "../src/Parallel.js"
+import { sequence } from "../src/Sequence.js"
 
 const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
 
@@ -102,24 +102,6 @@ describe("parallel", () => {
       const events = yield* collect(Runnable.streamEvents(parallel({ one: Runnable.sync((n: number) => n) }), 1))
       expect(events.find((event) => event.name !== "parallel")?.tags).toEqual(["map:key:one"])
     }))
-
-  it.effect.prop(
-    "parallel equals running each branch",
-    [fc.integer(), fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 6 })],
-    ([input, offsets]) =>
-      Effect.gen(function*() {
-        const branches = Object.fromEntries(offsets.map((offset, index) => [
-          `b${index}`,
-          index % 2 === 0
-            ? Runnable.sync((n: number) => n + offset)
-            : Runnable.fromEffect((n: number) => Effect.succeed(n * offset))
-        ]))
-        const each = yield* Effect.forEach(Object.entries(branches), ([key, branch]) =>
-          Effect.map(Runnable.invoke(branch, input), (output) => [key, output] as const))
-        expect(yield* Runnable.invoke(parallel(branches), input)).toEqual(Object.fromEntries(each))
-      }),
-    { fastCheck: { numRuns: 50 } }
-  )
 })
 
 describe("assign and pick", () => {
@@ -136,9 +118,87 @@ describe("assign and pick", () => {
       expect(Concat.combineAll(chunks)).toEqual(output)
     }))
 
-  it.effect("pick always returns a record, even for one key", () =>
+  it.effect("pick(key) gives the value itself, pick([keys]) a record of the keys that have one (LangChain's RunnablePick)", () =>
     Effect.gen(function*() {
-      expect(yield* Runnable.invoke(pick("a"), { a: 1, b: 2 })).toEqual({ a: 1 })
-      expect(yield* Runnable.invoke(pick("a", "c"), { a: 1, b: 2 })).toEqual({ a: 1 })
+      expect(yield* Runnable.invoke(pick("a"), { a: 1, b: 2 })).toBe(1)
+      expect(yield* Runnable.invoke(pick("z"), { a: 1 })).toBeUndefined()
+      expect(yield* Runnable.invoke(pick(["a", "c"]), { a: 1, b: 2 })).toEqual({ a: 1 })
+      expect(yield* Runnable.invoke(pick(["y", "z"]), { a: 1 })).toBeUndefined()
+      expect(() => pick(3 as unknown as string)).toThrow("keys")
+    }))
+})
+
+describe("streaming through parallel, assign and pick", () => {
+  /** A stream of record chunks, one key at a time: what a streamed upstream step yields. */
+  const letters = Runnable.fromStream((text: string) => Stream.fromIterable(text.split("").map((letter) => ({ text: letter }))), {
+    name: "letters"
+  })
+  const upper = Runnable.make({
+    name: "upper",
+    run: (input: { text: string }) => Effect.succeed(input.text.toUpperCase()),
+    transform: (input: Stream.Stream<{ text: string }, any, any>) => Stream.map(input, (chunk) => chunk.text.toUpperCase())
+  })
+
+  it.effect("identity → assign → pick streams chunk by chunk, as LangChain does, and combines to the invoke output", () =>
+    Effect.gen(function*() {
+      const chain = sequence(letters, Runnable.identity<{ text: string }>(), assign({ upper }), pick("upper"))
+      const chunks = yield* collect(Runnable.stream(chain, "streaming"))
+      expect(chunks).toEqual("STREAMING".split(""))
+      expect(yield* Runnable.invoke(chain, "streaming")).toBe("STREAMING")
+      const both = sequence(letters, assign({ upper }), pick(["text", "upper"]))
+      const records = yield* collect(Runnable.stream(both, "abc"))
+      expect(records).toEqual([{ text: "a" }, { text: "b" }, { text: "c" }, { upper: "A" }, { upper: "B" }, { upper: "C" }])
+      expect(Concat.combineAll(records)).toEqual(yield* Runnable.invoke(both, "abc"))
+    }))
+
+  it.effect("an assign passes its input's chunks through as they arrive, without the keys its branches compute", () =>
+    Effect.gen(function*() {
+      const gathered = Runnable.sync((input: { text: string }) => input.text.length, { name: "length" })
+      const chain = sequence(letters, assign({ text: upper, length: gathered }))
+      const chunks = yield* collect(Runnable.stream(chain, "hey"))
+      // the input's own `text` is computed by a branch: only the branches give it
+      expect(chunks.filter((chunk) => "length" in chunk)).toEqual([{ length: 3 }])
+      expect(Concat.combineAll(chunks)).toEqual({ text: "HEY", length: 3 })
+      expect(yield* Runnable.invoke(chain, "hey")).toEqual({ text: "HEY", length: 3 })
+    }))
+
+  it.effect("each branch of a parallel transforms its own copy of a streamed input; others gather theirs", () =>
+    Effect.gen(function*() {
+      const length = Runnable.sync((input: { text: string }) => input.text.length, { name: "length" })
+      const chain = sequence(letters, parallel({ upper, length }))
+      const chunks = yield* collect(Runnable.stream(chain, "abcd"))
+      expect(chunks.filter((chunk) => "upper" in chunk)).toEqual([{ upper: "A" }, { upper: "B" }, { upper: "C" }, { upper: "D" }])
+      expect(chunks.filter((chunk) => "length" in chunk)).toEqual([{ length: 4 }])
+      expect(Concat.combineAll(chunks)).toEqual(yield* Runnable.invoke(chain, "abcd"))
+    }))
+
+  it.effect("under streamEvents each branch's run starts with its first input chunk and streams its own chunks", () =>
+    Effect.gen(function*() {
+      const chain = sequence(letters, parallel({ upper }))
+      const events = yield* collect(Runnable.streamEvents(chain, "ab"))
+      const ofUpper = events.filter((event) => event.name === "upper")
+      expect(ofUpper.map((event) => event._tag)).toEqual(["Started", "Streamed", "Streamed", "Ended"])
+      expect(ofUpper.at(-1)).toMatchObject({ input: { text: "ab" }, output: "AB", tags: ["map:key:upper"] })
+      const ofParallel = events.filter((event) => event.name === "parallel")
+      expect(ofParallel.filter((event) => event._tag === "Streamed").map((event) => (event as { chunk: unknown }).chunk)).toEqual([
+        { upper: "A" },
+        { upper: "B" }
+      ])
+    }))
+
+  it.effect("a long streamed input through a parallel neither deadlocks nor loses chunks", () =>
+    Effect.gen(function*() {
+      const many = Runnable.fromStream((n: number) => Stream.range(1, n).pipe(Stream.map((i) => ({ text: String(i % 10) }))))
+      const counted = Runnable.make({
+        name: "count",
+        run: (_: { text: string }) => Effect.succeed(1),
+        transform: (input: Stream.Stream<{ text: string }, any, any>) => Stream.map(input, () => 1)
+      })
+      const slow = Runnable.sync((input: { text: string }) => input.text.length, { name: "slow" })
+      const outputs = yield* collect(Runnable.stream(sequence(many, parallel({ counted, slow })), 5_000))
+      expect(outputs.filter((chunk) => "counted" in chunk)).toHaveLength(5_000)
+      expect(outputs.filter((chunk) => "slow" in chunk)).toEqual([{ slow: 5_000 }])
+      const assigned = yield* collect(Runnable.stream(sequence(many, assign({ counted })), 5_000))
+      expect(assigned).toHaveLength(10_000)
     }))
 })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Errors, RunEvent, Runnable } from "@fxchain/core"
-import { Cause, Chunk, Clock, Duration, Effect, Either, Exit, Fiber, Schedule, Stream, TestClock } from "effect"
-import { retry } from "../src/Retry.js"
+import { Cause, Chunk, Clock, Duration, Effect, Either, Exit, Fiber, Option, Schedule, Stream, TestClock } from "effect"
+import { defaultMaxRetryAfter, retry } from "../src/Retry.js"
+import type { RetryOptions } from "../src/Retry.js"
 
 class Transient {
   readonly _tag = "Transient"
@@ -177,6 +178,43 @@ describe("retry", () => {
       expect(times).toEqual([0, 1000])
     }))
 
+  it.effect("a retryAfter longer than maxRetryAfter (1 minute by default) ends the retries at once", () =>
+    Effect.gen(function*() {
+      const day = flaky((call) => call === 0 ? new RateLimited("1 day") : undefined)
+      const fiber = yield* Effect.fork(Runnable.invoke(retry(day.runnable, { times: 3 }), "x"))
+      // a millisecond later the failure is out: nothing waited
+      yield* TestClock.adjust("1 millis")
+      expect(fiber.unsafePoll()).toEqual(Exit.fail(new RateLimited("1 day")))
+      expect(day.times).toEqual([0])
+
+      // exactly the cap is still waited for
+      const minute = flaky((call) => call === 0 ? new RateLimited("1 minute") : undefined)
+      expect(yield* runFor(Runnable.invoke(retry(minute.runnable), "x"), "2 minutes")).toEqual(Exit.succeed("x!"))
+      expect(minute.times).toEqual([0, 60_000])
+      expect(Duration.toMillis(defaultMaxRetryAfter)).toBe(60_000)
+
+      // a longer cap waits longer; Duration.infinity waits for any
+      for (const maxRetryAfter of ["2 hours", Duration.infinity] as const) {
+        const hour = flaky((call) => call === 0 ? new RateLimited("1 hour") : undefined)
+        const patient = retry(hour.runnable, { maxRetryAfter })
+        expect(yield* runFor(Runnable.invoke(patient, "x"), "2 hours")).toEqual(Exit.succeed("x!"))
+        expect(hour.times).toEqual([0, 3_600_000])
+      }
+
+      // streams too
+      let attempts = 0
+      const streamed = Runnable.fromStream((_: string) =>
+        Stream.suspend(() => {
+          attempts++
+          return Stream.fail(new RateLimited("10 minutes"))
+        }), { name: "streamed" })
+      const streamExit = yield* runFor(Stream.runCollect(Runnable.stream(retry(streamed), "x")), "1 hour")
+      expect(Exit.isFailure(streamExit) && Cause.failureOption(streamExit.cause)).toEqual(
+        Exit.isFailure(streamExit) && Option.some(new RateLimited("10 minutes"))
+      )
+      expect(attempts).toBe(1)
+    }))
+
   it.effect("a stream failing before its first chunk is retried", () =>
     Effect.gen(function*() {
       let calls = 0
@@ -255,18 +293,26 @@ describe("retry", () => {
       check(Chunk.toReadonlyArray(Exit.getOrElse(invoked, () => Chunk.empty())), "parent")
     }))
 
-  it.effect("a bad times throws InvalidOptionError when the retry is built", () =>
+  it.effect("a bad times or maxRetryAfter throws InvalidOptionError when the retry is built", () =>
     Effect.sync(() => {
       const { runnable } = flaky((_) => undefined)
-      for (const times of [-1, 1.5, Number.NaN]) {
+      const bad: ReadonlyArray<readonly [string, RetryOptions<unknown>]> = [
+        ["times", { times: -1 }],
+        ["times", { times: 1.5 }],
+        ["times", { times: Number.NaN }],
+        ["maxRetryAfter", { maxRetryAfter: -1 }],
+        ["maxRetryAfter", { maxRetryAfter: Number.NaN }],
+        ["maxRetryAfter", { maxRetryAfter: "soon" as Duration.DurationInput }]
+      ]
+      for (const [option, options] of bad) {
         let thrown: unknown
         try {
-          retry(runnable, { times })
+          retry(runnable, options)
         } catch (error) {
           thrown = error
         }
         expect(thrown).toBeInstanceOf(Errors.InvalidOptionError)
-        expect(thrown).toMatchObject({ _tag: "InvalidOptionError", runnable: "flaky", option: "times" })
+        expect(thrown).toMatchObject({ _tag: "InvalidOptionError", runnable: "flaky", option })
       }
     }))
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Runnable, RunEvent, Testing } from "@fxchain/core"
 import { Chunk, Effect, Either, Fiber, Stream, TestClock } from "effect"
-import * as fc from "effect/FastCheck"
 import { pipeTo, sequence } from "../src/Sequence.js"
 
 const upper = Runnable.make({
@@ -127,50 +126,16 @@ describe("sequence", () => {
     }))
 })
 
-describe("sequence laws", () => {
-  const steps = [
-    Runnable.sync((text: string) => text + "!", { name: "exclaim" }),
-    Runnable.fromStream((text: string) => Stream.fromIterable(text.split(" ")), { name: "split" }),
-    upper,
-    Runnable.fromEffect((text: string) => Effect.succeed(text.replace(/A/g, "4")), { name: "leet" }),
-    Runnable.identity<string>()
-  ] as const
-  const stepArbitrary = fc.constantFrom(...steps)
-  const inputArbitrary = fc.string({ maxLength: 12 }).map((text) => text.replace(/\s+/g, " ") + " x")
-
-  it.effect.prop(
-    "sequence(sequence(a, b), c) and sequence(a, sequence(b, c)) agree on outputs and streamed chunks",
-    [stepArbitrary, stepArbitrary, stepArbitrary, inputArbitrary],
-    ([a, b, c, input]) =>
-      Effect.gen(function*() {
-        const left = sequence(Runnable.withConfig(sequence(a, b), { runName: "ab" }), c)
-        const right = sequence(a, Runnable.withConfig(sequence(b, c), { runName: "bc" }))
-        expect(yield* Runnable.invoke(left, input)).toEqual(yield* Runnable.invoke(right, input))
-        expect(yield* collect(Runnable.stream(left, input))).toEqual(yield* collect(Runnable.stream(right, input)))
-      })
-  )
-
-  it.effect.prop(
-    "invoke equals the streamed chunks combined",
-    [stepArbitrary, stepArbitrary, inputArbitrary],
-    ([a, b, input]) =>
-      Effect.gen(function*() {
-        const chain = sequence(a, b)
-        const chunks = yield* collect(Runnable.stream(chain, input))
-        expect(chunks.join("")).toEqual(yield* Runnable.invoke(chain, input))
-      })
-  )
-
-  it.effect.prop(
-    "batch output order equals input order",
-    [fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 30 }), fc.integer({ min: 1, max: 8 })],
-    ([latencies, concurrency]) =>
-      Effect.gen(function*() {
-        const slow = Testing.scripted({ latency: (n: number) => `${n} millis`, respond: (n: number) => n * 2 })
-        const fiber = yield* Effect.fork(Runnable.batch(sequence(slow, Runnable.sync((n: number) => n + 1)), latencies, { concurrency }))
-        yield* TestClock.adjust("10 seconds")
-        expect(yield* Fiber.join(fiber)).toEqual(latencies.map((n) => n * 2 + 1))
-      }),
-    { fastCheck: { numRuns: 30 } }
-  )
+describe("long sequences", () => {
+  it.effect("a 10,000-step sequence invokes, streams and streams its events", () =>
+    Effect.gen(function*() {
+      const steps = Array.from({ length: 10_000 }, (_, index) => Runnable.sync((n: number) => n + 1, { name: `step${index}` }))
+      const source = Runnable.fromStream((n: number) => Stream.make(n), { name: "source" })
+      const long = sequence(source, ...steps)
+      expect(yield* Runnable.invoke(long, 0)).toBe(10_000)
+      expect(Chunk.toReadonlyArray(yield* Stream.runCollect(Runnable.stream(long, 0)))).toEqual([10_000])
+      const events = yield* Stream.runCollect(Runnable.streamEvents(long, 0))
+      expect(Chunk.size(events)).toBe(3 * 10_002)
+      expect(Chunk.unsafeLast(events)).toMatchObject({ _tag: "Ended", name: "sequence", output: 10_000 })
+    }))
 })

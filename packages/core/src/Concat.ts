@@ -12,7 +12,12 @@
  * - two instances of the same class with a `concat` method (LangChain's `AIMessageChunk`, say)
  *   combine with it: `left.concat(right)`;
  * - anything else (numbers, booleans, `null`, other class instances, mixed kinds): the last chunk
- *   wins.
+ *   wins;
+ * - a `Replacement` (`replace(value)`) replaces what it meets instead of combining with it: as a
+ *   chunk, the combined value becomes `value`; as the value of a key in a record chunk, that key's
+ *   value becomes `value`. This is how a stream says "not more of the same, but this instead" —
+ *   a JSON key given a second time, an answer that changes its mind — and still combines, by this
+ *   one rule, into what `invoke` returns.
  *
  * @since 0.1.0
  */
@@ -35,6 +40,47 @@ export const isPlainRecord = (value: unknown): value is Record<string, unknown> 
 }
 
 /**
+ * A chunk that replaces what it is combined with (see `replace`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export class Replacement<out A> {
+  readonly _tag = "Replacement"
+  constructor(readonly value: A) {}
+}
+
+/**
+ * A chunk saying "this instead": combined by the concat rule, it replaces the value so far (or,
+ * as the value of a key in a record chunk, that key's value) with `value`, where a plain chunk
+ * would have been appended or merged. Typed as the value it stands for, so it fits wherever a
+ * chunk of that type does; a consumer that reads chunks one by one, rather than combining them,
+ * can tell it apart with `isReplacement`.
+ *
+ * @example
+ * ```ts
+ * import { Concat } from "@fxchain/core"
+ *
+ * Concat.combine({ a: "x", b: [1] }, { a: Concat.replace("y") }) // { a: "y", b: [1] }
+ * Concat.combineAll(["draft", Concat.replace("final")]) // "final"
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const replace = <A>(value: A): A => new Replacement(value) as unknown as A
+
+/**
+ * Tells whether a chunk is a `Replacement`.
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isReplacement = (value: unknown): value is Replacement<unknown> => value instanceof Replacement
+
+const resolve = <A>(value: A): A => value instanceof Replacement ? value.value as A : value
+
+/**
  * Combines two chunks by the concat rule.
  *
  * @example
@@ -51,11 +97,13 @@ export const isPlainRecord = (value: unknown): value is Record<string, unknown> 
  */
 export const combine = <A>(left: A, right: A): A => {
   if (typeof left === "string" && typeof right === "string") return (left + right) as A
+  if (right instanceof Replacement) return right.value as A
+  if (left instanceof Replacement) return combine(left.value as A, right)
   if (Array.isArray(left) && Array.isArray(right)) return [...left, ...right] as A
   if (isPlainRecord(left) && isPlainRecord(right)) {
     const merged: Record<string, unknown> = { ...left }
     for (const key of Object.keys(right)) {
-      const value = Object.hasOwn(left, key) ? combine(left[key], right[key]) : right[key]
+      const value = Object.hasOwn(left, key) ? combine(left[key], right[key]) : resolve(right[key])
       // defineProperty, not assignment: a "__proto__" key (JSON.parse makes one) stays a key
       Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true })
     }
@@ -71,7 +119,8 @@ const isConcatenable = (value: unknown): value is { concat(other: unknown): unkn
   typeof value === "object" && value !== null && typeof (value as { concat?: unknown }).concat === "function"
 
 /**
- * Combines chunks in order by the concat rule; `undefined` when there are none.
+ * Combines chunks in order by the concat rule; `undefined` when there are none. A run of array
+ * chunks is appended in place, in time linear in their total length.
  *
  * @since 0.1.0
  * @category combinators
@@ -82,7 +131,7 @@ export const combineAll = <A>(chunks: Iterable<A>): A | undefined => {
   let ownsArray = false
   for (const chunk of chunks) {
     if (first) {
-      result = chunk
+      result = resolve(chunk)
       first = false
     } else if (Array.isArray(result) && Array.isArray(chunk)) {
       // appending in place keeps a long run of array chunks linear instead of quadratic

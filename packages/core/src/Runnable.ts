@@ -79,8 +79,8 @@ export declare namespace Runnable {
    *   without it gathers a streamed input first, by the concat rule (`Concat`);
    * - `sync`: present when the whole behaviour is this synchronous function; executors then call
    *   it directly when nobody observes the run;
-   * - `streamsWhenObserved`: an invoke streams (reporting its chunks) when someone observes it, as
-   *   LangChain's chat models do under `streamEvents`;
+   * - `streamsWhenObserved`: an invoke streams (reporting its chunks) when someone listens to its
+   *   events, as LangChain's chat models do under `streamEvents`;
    * - `config`: what `withConfig` layered over the run's configuration.
    */
   export interface Behaviour<in In, out Out, out E, out R> {
@@ -650,3 +650,65 @@ export interface CurrentRun {
  * @category annotations
  */
 export const currentRun: Effect.Effect<CurrentRun> = events.currentRun
+
+/**
+ * A run that fxchain does not execute itself (a LangChain run inside `fromLangChain`, a remote
+ * service's steps), reported as a nested run: its events reach `streamEvents` like those of any
+ * nested run. Made by a `RunReporter`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ReportedRun {
+  /** Its run id in the events. */
+  readonly runId: string
+  /** Reports one chunk the run yielded (a `Streamed` event). */
+  readonly chunk: (chunk: unknown) => void
+  /** Reports the run's end with its output (an `Ended` event); `input` replaces the start's input when given. */
+  readonly end: (output: unknown, input?: unknown) => void
+  /** Reports the run's failure (a `Failed` event). */
+  readonly fail: (error: unknown) => void
+}
+
+/**
+ * Reports runs that fxchain does not execute as nested runs: `start` reports a run's `Started`
+ * event, under the current run or under an earlier reported run (`parent`), and returns its handle.
+ * Its methods are synchronous, for callbacks from outside Effect (LangChain's callback handlers).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RunReporter {
+  readonly start: (run: {
+    readonly name: string
+    readonly kind: RunEvent.RunKind
+    readonly input: unknown
+    readonly tags?: ReadonlyArray<string> | undefined
+    readonly metadata?: Readonly<Record<string, unknown>> | undefined
+    readonly parent?: ReportedRun | undefined
+  }) => ReportedRun
+}
+
+/**
+ * A `RunReporter` for the current run when someone listens to its events (`streamEvents`), else
+ * `undefined` (nothing to report to, nothing to pay).
+ *
+ * @example
+ * ```ts
+ * import { Runnable } from "@fxchain/core"
+ * import { Effect } from "effect"
+ *
+ * const remote = Runnable.fromEffect((question: string) =>
+ *   Effect.gen(function*() {
+ *     const reporter = yield* Runnable.runReporter
+ *     const lookup = reporter?.start({ name: "remoteLookup", kind: "retriever", input: question })
+ *     const answer = `looked up ${question}`
+ *     lookup?.end(answer)
+ *     return answer
+ *   }))
+ * ```
+ *
+ * @since 0.2.0
+ * @category annotations
+ */
+export const runReporter: Effect.Effect<RunReporter | undefined> = events.runReporter

@@ -241,3 +241,43 @@ describe("spans", () => {
       expect(yield* Runnable.invoke(seen, 1)).toEqual(Option.none())
     }))
 })
+
+describe("runReporter", () => {
+  it.effect("reports runs fxchain does not execute as nested runs of the current one, and of each other", () =>
+    Effect.gen(function*() {
+      const remote = Runnable.fromEffect((question: string) =>
+        Effect.gen(function*() {
+          const reporter = yield* Runnable.runReporter
+          const outer = reporter!.start({ name: "remoteChain", kind: "chain", input: question, tags: ["remote"] })
+          const inner = reporter!.start({ name: "remoteModel", kind: "model", input: question, parent: outer, metadata: { vendor: "x" } })
+          inner.chunk("a")
+          inner.chunk("b")
+          inner.end("ab")
+          outer.end("ab!")
+          const failing = reporter!.start({ name: "remoteTool", kind: "tool", input: 1 })
+          failing.fail("boom")
+          return "done"
+        }), { name: "remote" })
+      const events = Chunk.toReadonlyArray(yield* Stream.runCollect(Runnable.streamEvents(remote, "q")))
+      const root = events[0]!.runId
+      const byName = (name: string) => events.filter((event) => event.name === name)
+      const outerId = byName("remoteChain")[0]!.runId
+      expect(byName("remoteChain").map((event) => [event._tag, event.parentIds, event.tags])).toEqual([
+        ["Started", [root], ["remote"]],
+        ["Ended", [root], ["remote"]]
+      ])
+      expect(byName("remoteModel").map((event) => event._tag)).toEqual(["Started", "Streamed", "Streamed", "Ended"])
+      expect(byName("remoteModel").every((event) => event.parentIds.join() === [root, outerId].join())).toBe(true)
+      expect(byName("remoteModel")[0]!.metadata).toEqual({ vendor: "x" })
+      expect(byName("remoteModel").at(-1)).toMatchObject({ _tag: "Ended", input: "q", output: "ab" })
+      expect(byName("remoteTool").map((event) => event._tag)).toEqual(["Started", "Failed"])
+      expect(byName("remoteTool")[1]).toMatchObject({ error: "boom", interrupted: false })
+    }))
+
+  it.effect("is undefined when nobody listens", () =>
+    Effect.gen(function*() {
+      expect(yield* Runnable.runReporter).toBeUndefined()
+      const inside = Runnable.fromEffect((_: number) => Runnable.runReporter)
+      expect(yield* Runnable.invoke(inside, 1)).toBeUndefined()
+    }))
+})

@@ -213,7 +213,12 @@ describe("recursion limit, streamed", () => {
       const observed = yield* Effect.exit(Stream.runDrain(Runnable.streamEvents(countdown, 200)))
       expect(Exit.isFailure(observed) && Option.isSome(Cause.dieOption(observed.cause))).toBe(true)
       const events = yield* Stream.runCollect(Runnable.streamEvents(Runnable.withConfig(countdown, { maxDepth: 1000 }), 300))
-      expect(Chunk.filter(events, (event) => event._tag === "Started")).toHaveLength(301)
+      const started = Chunk.toReadonlyArray(Chunk.filter(events, (event) => event._tag === "Started"))
+      expect(started).toHaveLength(301)
+      // every event names all its ancestors, root first, however deep (past 64, made when read)
+      started.forEach((event, depth) => expect(event.parentIds).toEqual(started.slice(0, depth).map((parent) => parent.runId)))
+      const bottom = Chunk.toReadonlyArray(events).filter((event) => event.runId === started[300]!.runId)
+      expect(bottom.map((event) => [event._tag, event.parentIds.length])).toEqual([["Started", 300], ["Streamed", 300], ["Ended", 300]])
     }))
 })
 
@@ -297,5 +302,20 @@ describe("executors' duals", () => {
       expect(Chunk.toReadonlyArray(yield* Stream.runCollect(Runnable.stream(keys, {})))).toEqual([0])
       expect(Chunk.size(yield* Stream.runCollect(Runnable.streamEvents(keys, {})))).toBe(3)
       expect(yield* Runnable.batch(keys, [{}, { a: 1 }])).toEqual([0, 1])
+    }))
+})
+
+describe("depth", () => {
+  it.effect("a stream recursing 10,000 deep streams, and streams its events, at about the cost of invoking it", () =>
+    Effect.gen(function*() {
+      const countdown: Runnable.Runnable<number, number, Errors.EmptyStreamError> = Runnable.fromStream(
+        (n: number) => n === 0 ? Stream.make(0) : Runnable.stream(countdown, n - 1),
+        { name: "countdown" }
+      )
+      const deep = RunConfig.withPatch({ maxDepth: 20_000 })
+      expect(Chunk.toReadonlyArray(yield* deep(Stream.runCollect(Runnable.stream(countdown, 10_000))))).toEqual([0])
+      let events = 0
+      yield* deep(Stream.runForEachChunk(Runnable.streamEvents(countdown, 10_000), (chunk) => Effect.sync(() => (events += chunk.length))))
+      expect(events).toBe(3 * 10_001)
     }))
 })

@@ -8,8 +8,11 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { Options } from "@fxchain/core"
+import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
@@ -110,33 +113,94 @@ const bodyError = (
 const statusError = (
   method: Method,
   response: HttpClientResponse.HttpClientResponse,
-  names: RedactedNames
+  names: RedactedNames,
+  timeout: Duration.Duration
 ): Effect.Effect<never, AiError.HttpResponseError> =>
-  Effect.flatMap(Effect.option(response.text), (text) => {
-    const body = Option.getOrUndefined(text)
-    const payload = body === undefined ? undefined : Wire.parseJson(body)
-    const message = payload !== undefined && Either.isRight(payload)
-      ? Wire.errorMessage(payload.right)
-      : body === undefined || body.trim() === ""
-      ? undefined
-      : Wire.excerpt(body)
-    const Class = response.status === 429 || response.headers["retry-after"] !== undefined
-      ? HttpResponseErrorWithRetryAfter
-      : AiError.HttpResponseError
-    return Effect.fail(
-      new Class({
+  Effect.flatMap(
+    // a body that does not arrive within the timeout is no body
+    Effect.all([Effect.option(withTimeout(response.text, timeout, () => "stalled")), Clock.currentTimeMillis]),
+    ([text, now]) => {
+      const body = Option.getOrUndefined(text)
+      const payload = body === undefined ? undefined : Wire.parseJson(body)
+      const message = payload !== undefined && Either.isRight(payload)
+        ? Wire.errorMessage(payload.right)
+        : body === undefined || body.trim() === ""
+        ? undefined
+        : Wire.excerpt(body)
+      const props = {
         module,
         method,
-        reason: "StatusCode",
+        reason: "StatusCode" as const,
         request: requestDetails(response.request, names),
         response: { status: response.status, headers: plainHeaders(response.headers, names) },
         description: message === undefined
           ? `the server answered ${response.status}`
           : `the server answered ${response.status}: ${message}`,
         ...(body === undefined ? {} : { body })
-      }, { disableValidation: true })
+      }
+      return Effect.fail(
+        response.status === 429 || response.headers["retry-after"] !== undefined
+          ? new HttpResponseErrorWithRetryAfter(props, now)
+          : new AiError.HttpResponseError(props, { disableValidation: true })
+      )
+    }
+  )
+
+// -----------------------------------------------------------------------------
+// timeouts
+// -----------------------------------------------------------------------------
+
+/** @internal */
+export const defaultTimeout: Duration.Duration = Duration.minutes(10)
+
+const decodeTimeout = (input: Duration.DurationInput | undefined): Duration.Duration => {
+  if (input === undefined) return defaultTimeout
+  const timeout = Options.duration("ChatCompletions", "timeout", input)
+  return Duration.greaterThan(timeout, Duration.zero)
+    ? timeout
+    : Options.invalid(
+      "ChatCompletions",
+      "timeout",
+      input,
+      "a Duration.DurationInput above 0 (\"30 seconds\", Duration.minutes(2), a number of milliseconds, Duration.infinity)"
     )
-  })
+}
+
+/** Stops waiting for the server after `timeout` (on the Clock), failing with `onTimeout()`. */
+const withTimeout = <A, E, R, E2>(
+  effect: Effect.Effect<A, E, R>,
+  timeout: Duration.Duration,
+  onTimeout: () => E2
+): Effect.Effect<A, E | E2, R> => Duration.isFinite(timeout) ? Effect.timeoutFail(effect, { duration: timeout, onTimeout }) : effect
+
+const noResponse = (
+  method: Method,
+  request: HttpClientRequest.HttpClientRequest,
+  timeout: Duration.Duration,
+  names: RedactedNames
+): AiError.HttpRequestError =>
+  new AiError.HttpRequestError({
+    module,
+    method,
+    reason: "Transport",
+    request: requestDetails(request, names),
+    description: `no response from the server within ${Duration.format(timeout)} (the timeout option)`
+  }, { disableValidation: true })
+
+const stalledBody = (
+  method: Method,
+  response: HttpClientResponse.HttpClientResponse,
+  timeout: Duration.Duration,
+  names: RedactedNames
+): AiError.HttpResponseError =>
+  new AiError.HttpResponseError({
+    module,
+    method,
+    reason: "Decode",
+    request: requestDetails(response.request, names),
+    response: { status: response.status, headers: plainHeaders(response.headers, names) },
+    description: `the server sent nothing for ${Duration.format(timeout)} while the response was being read (the timeout option)`
+  }, { disableValidation: true })
 
 // -----------------------------------------------------------------------------
 // telemetry
@@ -202,8 +266,9 @@ const asStreamParts = (parts: ReadonlyArray<Response.PartEncoded>): Array<Respon
 /** @internal */
 export const make = (
   options: ChatCompletions.Options
-): Effect.Effect<LanguageModel.Service, never, HttpClient.HttpClient> =>
-  Effect.gen(function*() {
+): Effect.Effect<LanguageModel.Service, never, HttpClient.HttpClient> => {
+  const timeout = decodeTimeout(options.timeout)
+  return Effect.gen(function*() {
     const client = HttpClient.withScope((options.transformClient ?? identity)(yield* HttpClient.HttpClient))
     const url = `${options.apiUrl.replace(/\/+$/, "")}/chat/completions`
     const base = HttpClientRequest.post(url).pipe(
@@ -222,22 +287,30 @@ export const make = (
         if (Either.isLeft(body)) return yield* body.left
         annotateRequest(providerOptions.span, options.model)
         const request = HttpClientRequest.bodyText(stream ? streamRequest : jsonRequest, body.right, "application/json")
-        const response = yield* client.execute(request).pipe(
-          Effect.catchAll((error): Effect.Effect<never, AiError.AiError> =>
-            error._tag === "RequestError"
-              ? Effect.fail(requestError(method, error, names))
-              : error.reason === "StatusCode"
-              ? statusError(method, error.response, names)
-              : Effect.fail(bodyError(method, error.response, error, names))
-          )
+        const response = yield* withTimeout(
+          client.execute(request),
+          timeout,
+          () => noResponse(method, request, timeout, names)
+        ).pipe(
+          Effect.catchTags({
+            RequestError: (error) => Effect.fail(requestError(method, error, names)),
+            ResponseError: (error) =>
+              error.reason === "StatusCode"
+                ? statusError(method, error.response, names, timeout)
+                : Effect.fail(bodyError(method, error.response, error, names))
+          })
         )
-        if (response.status < 200 || response.status >= 300) return yield* statusError(method, response, names)
+        if (response.status < 200 || response.status >= 300) return yield* statusError(method, response, names, timeout)
         return { response, names }
       })
 
     const readCompletion = (method: Method, response: HttpClientResponse.HttpClientResponse, names: RedactedNames) =>
       Effect.flatMap(
-        Effect.mapError(response.text, (error) => bodyError(method, response, error.cause ?? error, names)),
+        withTimeout(
+          Effect.mapError(response.text, (error) => bodyError(method, response, error.cause ?? error, names)),
+          timeout,
+          () => stalledBody(method, response, timeout, names)
+        ),
         (text) => Wire.completionParts(text)
       )
 
@@ -257,8 +330,11 @@ export const make = (
             const parts = yield* readCompletion("streamText", response, names)
             return Stream.fromIterable(asStreamParts(parts))
           }
+          const body = Stream.mapError(response.stream, (error) => bodyError("streamText", response, error.cause ?? error, names))
           return decodeEventStream(
-            Stream.mapError(response.stream, (error) => bodyError("streamText", response, error.cause ?? error, names))
+            Duration.isFinite(timeout)
+              ? Stream.timeoutFail(body, () => stalledBody("streamText", response, timeout, names), timeout)
+              : body
           )
         })).pipe(
           Stream.map((part) => {
@@ -268,6 +344,7 @@ export const make = (
         )
     })
   })
+}
 
 /** @internal */
 export const layer = (

@@ -86,9 +86,15 @@ export class EventStreamDecoder {
 
   private feedText(text: string, out: Out): AiError.AiError | undefined {
     if (text === "") return undefined
+    const firstNewline = text.indexOf("\n")
+    if (firstNewline === -1) {
+      // only the new text is searched: rescanning what is held would make a long line quadratic
+      this.buffer += text
+      return this.tooLong()
+    }
     const pending = this.buffer === "" ? text : this.buffer + text
     let start = 0
-    let newline = pending.indexOf("\n", start)
+    let newline = pending.length - text.length + firstNewline
     while (newline !== -1) {
       const end = newline > start && pending.charCodeAt(newline - 1) === 13 ? newline - 1 : newline
       const error = this.line(pending.slice(start, end), out)
@@ -100,6 +106,10 @@ export class EventStreamDecoder {
       newline = pending.indexOf("\n", start)
     }
     this.buffer = start === 0 ? pending : pending.slice(start)
+    return this.tooLong()
+  }
+
+  private tooLong(): AiError.AiError | undefined {
     return this.buffer.length > maxPending
       ? Wire.malformedOutput(method, `an SSE line is longer than ${maxPending} characters`)
       : undefined
@@ -272,7 +282,10 @@ export class EventStreamDecoder {
   }
 }
 
-const emit = (out: Out) => out.length === 0 ? Channel.void : Channel.write(Chunk.unsafeFromArray(out))
+const write = (out: Out) => out.length === 0 ? Channel.void : Channel.write(Chunk.unsafeFromArray(out))
+
+const isToken = (part: Response.StreamPartEncoded): boolean =>
+  part.type === "text-delta" || part.type === "reasoning-delta" || part.type === "tool-call"
 
 const decodeChannel = (
   decoder: EventStreamDecoder
@@ -284,6 +297,19 @@ const decodeChannel = (
   void,
   unknown
 > => {
+  let firstToken = true
+  /**
+   * The parts of one network read, as one chunk (a burst of tokens crosses every step at once),
+   * except that the parts up to the first token go ahead alone: it reaches the consumer without
+   * waiting for the rest of the burst to be decoded downstream.
+   */
+  const emit = (out: Out) => {
+    if (!firstToken) return write(out)
+    const first = out.findIndex(isToken)
+    if (first === -1) return write(out)
+    firstToken = false
+    return first === out.length - 1 ? write(out) : Channel.zipRight(write(out.slice(0, first + 1)), write(out.slice(first + 1)))
+  }
   const loop: Channel.Channel<
     Chunk.Chunk<Response.StreamPartEncoded>,
     Chunk.Chunk<Uint8Array>,

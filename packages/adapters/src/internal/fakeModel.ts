@@ -3,8 +3,9 @@ import type * as AiError from "@effect/ai/AiError"
 import * as LanguageModel from "@effect/ai/LanguageModel"
 import type * as Prompt from "@effect/ai/Prompt"
 import type * as Response from "@effect/ai/Response"
-import { Errors } from "@fxchain/core"
+import { Options } from "@fxchain/core"
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -57,7 +58,7 @@ export const rateLimitError = (
     response: { status, headers },
     reason: "StatusCode",
     description: options?.description ?? `Rate limited (HTTP ${status})`
-  })
+  }, 0) // the header holds seconds, not a date: no time to count from
 }
 
 interface Answer {
@@ -68,24 +69,23 @@ interface Answer {
   readonly usage: Model.Usage
 }
 
-const invalid = (option: string, value: unknown, expected: string) =>
-  new Errors.InvalidOptionError({ runnable: "FakeModel", option, value, expected })
-
+/** The options, checked when the fake model is made (see core's `Options`). */
 const validate = (options: FakeModel.Options): void => {
-  if (Array.isArray(options.responses) && options.responses.length === 0) {
-    throw invalid("responses", options.responses, "a response, a non-empty list of responses, or a function")
+  const responses = options.responses
+  if (
+    !(typeof responses === "string" || typeof responses === "function" ||
+      (Array.isArray(responses) && responses.length > 0) ||
+      (typeof responses === "object" && responses !== null && !Array.isArray(responses)))
+  ) {
+    Options.invalid("FakeModel", "responses", responses, "a response, a non-empty list of responses, or a function")
   }
   const failures = options.failures
   if (failures !== undefined && typeof failures !== "function") {
-    if (!Number.isInteger(failures.first) || failures.first < 0) {
-      throw invalid("failures.first", failures.first, "an integer >= 0 (the number of calls that fail)")
-    }
+    Options.integer("FakeModel", "failures.first", failures.first, { min: 0 })
   }
   for (const option of ["firstTokenLatency", "tokenLatency"] as const) {
     const value = options[option]
-    if (value !== undefined && Option.isNone(Duration.decodeUnknown(value))) {
-      throw invalid(option, value, "a Duration.DurationInput")
-    }
+    if (value !== undefined) Options.duration("FakeModel", option, value)
   }
 }
 
@@ -218,13 +218,20 @@ export const make = (options: FakeModel.Options): Effect.Effect<FakeModel.FakeMo
         return Effect.as(sleepFor(answerLatency(answer)), parts)
       })
 
+    // with no latency every token is ready at once: they come as one Effect chunk, as the events
+    // of one network read do from a provider; with a latency, one token per chunk as it is due
+    const instant = Duration.isZero(firstTokenLatency) && Duration.isZero(tokenLatency)
     const streamText = (provider: LanguageModel.ProviderOptions) =>
-      Stream.unwrap(Effect.map(begin(provider, true), (answer) =>
-        Stream.fromIterable(emissionsOf(answer)).pipe(
-          Stream.zipWithIndex,
-          Stream.mapEffect(([parts, index]) => Effect.as(sleepFor(index === 0 ? firstTokenLatency : tokenLatency), parts)),
-          Stream.flattenIterables
-        )))
+      Stream.unwrap(Effect.map(begin(provider, true), (answer) => {
+        const emissions = emissionsOf(answer)
+        return instant
+          ? Stream.fromChunk(Chunk.unsafeFromArray(emissions.flat()))
+          : Stream.fromIterable(emissions).pipe(
+            Stream.zipWithIndex,
+            Stream.mapEffect(([parts, index]) => Effect.as(sleepFor(index === 0 ? firstTokenLatency : tokenLatency), parts)),
+            Stream.flattenIterables
+          )
+      }))
 
     return Effect.map(LanguageModel.make({ generateText, streamText }), (service): FakeModel.FakeModel => ({
       service,

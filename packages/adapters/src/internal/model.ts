@@ -169,10 +169,14 @@ export const fromLanguageModel = (
   const stream = (prompt: Prompt.RawInput): Stream.Stream<AnyMessage, AiError.AiError, LanguageModel.LanguageModel> =>
     Stream.unwrap(Effect.map(annotateRequest, () => {
       let responseModel: string | undefined
+      let finish: AnyMessage | undefined
+      // no Effect per chunk: the response's attributes are added once, when it has ended
+      const attributes = Effect.suspend(() =>
+        finish === undefined ? Effect.void : Runnable.annotateRun(responseAttributes(responseModel, finish))
+      )
       return LanguageModel.streamText(request(prompt)).pipe(
-        Stream.mapChunksEffect((parts) => {
+        Stream.mapChunks((parts) => {
           const chunks: Array<AnyMessage> = []
-          let finish: AnyMessage | undefined
           for (const part of parts as Chunk.Chunk<AnyPart>) {
             responseModel ??= responseModelOf(part)
             const chunk = chunkOf(part)
@@ -180,15 +184,15 @@ export const fromLanguageModel = (
             chunks.push(chunk)
             if (part.type === "finish") finish = chunk
           }
-          const out = Chunk.unsafeFromArray(chunks)
-          return finish === undefined
-            ? Effect.succeed(out)
-            : Effect.as(Runnable.annotateRun(responseAttributes(responseModel, finish)), out)
-        })
+          return Chunk.unsafeFromArray(chunks)
+        }),
+        Stream.concat(Stream.execute(attributes))
       )
     }))
 
-  return Runnable.make({ name: options?.name ?? "model", kind: "model", run, stream })
+  // invoked while someone observes, it streams (as LangChain's chat models do under
+  // streamEvents): its tokens reach the observer, and its output is the same combined message
+  return Runnable.make({ name: options?.name ?? "model", kind: "model", run, stream, streamsWhenObserved: true })
 }
 
 /** @internal */

@@ -244,6 +244,8 @@ export const list = (options?: OutputParser.ListOptions): Runnable.Runnable<Outp
 /** @internal */
 export const accumulate = <A, E, R>(self: Stream.Stream<A, E, R>): Stream.Stream<A, E, R> =>
   Stream.mapAccum(self, Option.none<A>(), (sofar, chunk) => {
-    const next = Option.isNone(sofar) ? chunk : Concat.combine(sofar.value, chunk)
+    const next = Option.isNone(sofar)
+      ? (Concat.isReplacement(chunk) ? chunk.value as A : chunk)
+      : Concat.combine(sofar.value, chunk)
     return [Option.some(next), next]
   })

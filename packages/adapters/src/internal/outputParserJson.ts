@@ -49,10 +49,20 @@ const setKey = (record: Record<string, JsonValue>, key: string, value: JsonValue
   else record[key] = value
 }
 
+/**
+ * The deepest nesting of arrays and objects read. Deeper JSON is refused (`JSON.parse` would take
+ * it): the recursive steps after a parser (the concat rule, a schema, this parser's own complete
+ * mode) would overflow the stack on it, a defect instead of a typed failure.
+ *
+ * @internal
+ */
+export const maxDepth = 1_000
+
 class Parser {
   position = 0
   /** Whether the value the last `value()` call returned is complete. */
   complete = true
+  private depth = 0
 
   constructor(readonly text: string, readonly partial: boolean, readonly fenced: boolean) {}
 
@@ -87,14 +97,22 @@ class Parser {
     const text = this.text
     if (this.position >= text.length) return this.ended(NOTHING)
     const code = text.charCodeAt(this.position)
-    if (code === 123) return this.object()
-    if (code === 91) return this.array()
+    if (code === 123) return this.nested(() => this.object())
+    if (code === 91) return this.nested(() => this.array())
     if (code === 34) return this.string()
     if (code === 45 || isDigit(code)) return this.number()
     if (code === 116) return this.literal("true", true)
     if (code === 102) return this.literal("false", false)
     if (code === 110) return this.literal("null", null)
     return this.fail("a JSON value")
+  }
+
+  nested(read: () => Parsed): Parsed {
+    if (this.depth === maxDepth) return this.fail(`JSON nested at most ${maxDepth} levels deep`)
+    this.depth++
+    const value = read()
+    this.depth--
+    return value
   }
 
   literal(word: string, value: boolean | null): Parsed {
@@ -311,7 +329,6 @@ export const parse = (text: string, partial: boolean): ParseResult => {
 // -----------------------------------------------------------------------------
 
 const NO_CHANGE: unique symbol = Symbol("NoChange")
-const NOT_EXPRESSIBLE: unique symbol = Symbol("NotExpressible")
 
 /** @internal */
 export const equals = (left: JsonValue, right: JsonValue): boolean => {
@@ -330,25 +347,28 @@ export const equals = (left: JsonValue, right: JsonValue): boolean => {
   return true
 }
 
-/** The chunk that the concat rule combines with `previous` into `next`, if there is one. */
-const diff = (previous: JsonValue, next: JsonValue): JsonValue | typeof NO_CHANGE | typeof NOT_EXPRESSIBLE => {
+/**
+ * The chunk that the concat rule combines with `previous` into `next`: what grew, or a
+ * replacement where a value cannot grow into the next (a string that is not a prefix, an array
+ * whose elements changed, a record that lost a key).
+ */
+const diff = (previous: JsonValue, next: JsonValue): JsonValue | typeof NO_CHANGE => {
   if (typeof previous === "string" && typeof next === "string") {
-    if (!next.startsWith(previous)) return NOT_EXPRESSIBLE
+    if (!next.startsWith(previous)) return Concat.replace(next)
     return next.length === previous.length ? NO_CHANGE : next.slice(previous.length)
   }
   if (Array.isArray(previous) && Array.isArray(next)) {
-    if (next.length < previous.length) return NOT_EXPRESSIBLE
-    for (let index = 0; index < previous.length; index++) if (!equals(previous[index], next[index])) return NOT_EXPRESSIBLE
+    if (next.length < previous.length) return Concat.replace(next)
+    for (let index = 0; index < previous.length; index++) if (!equals(previous[index], next[index])) return Concat.replace(next)
     return next.length === previous.length ? NO_CHANGE : next.slice(previous.length)
   }
   if (Concat.isPlainRecord(previous) && Concat.isPlainRecord(next)) {
-    for (const key of Object.keys(previous)) if (!Object.hasOwn(next, key)) return NOT_EXPRESSIBLE
+    for (const key of Object.keys(previous)) if (!Object.hasOwn(next, key)) return Concat.replace(next)
     const changes: Record<string, JsonValue> = {}
     let changed = false
     for (const key of Object.keys(next)) {
       const value = next[key] as JsonValue
       const change = Object.hasOwn(previous, key) ? diff(previous[key] as JsonValue, value) : value
-      if (change === NOT_EXPRESSIBLE) return NOT_EXPRESSIBLE
       if (change !== NO_CHANGE) {
         setKey(changes, key, change)
         changed = true
@@ -401,6 +421,10 @@ interface Frame {
   /** Where this container's changes go in the pending difference, made in batch `diffBatch`. */
   diff: Record<string, JsonValue> | Array<JsonValue> | undefined
   diffBatch: number
+  /** The batch in which it was opened: until that batch is taken, it is new as a whole. */
+  readonly openedBatch: number
+  /** Whether the key being read was given before (objects): its value replaces the earlier one. */
+  replacing: boolean
 }
 
 /**
@@ -434,7 +458,6 @@ class Reader {
   private batch = 0
   private rootDiff: JsonValue | undefined = undefined
   private rootDiffBatch = -1
-  private needsReset = false
 
   constructor(readonly fenced: boolean) {}
 
@@ -554,8 +577,15 @@ class Reader {
       this.rootDiffBatch = this.batch
     } else {
       const node = this.diffOf(frame)
-      if (Array.isArray(node)) node.push(value)
-      else setKey(node, frame.key, value)
+      if (Array.isArray(node)) {
+        node.push(value)
+        return
+      }
+      // a key given again: its new value replaces the one already given out (a frame opened in
+      // this batch is given out whole, so there the value is simply overwritten)
+      const replaces = frame.replacing && frame.openedBatch !== this.batch
+      frame.replacing = false
+      setKey(node, frame.key, replaces ? Concat.replace(value) : value)
     }
   }
 
@@ -574,6 +604,7 @@ class Reader {
   }
 
   private open(isObject: boolean): void {
+    if (this.stack.length === maxDepth) return this.fail()
     const parent = this.stack[this.stack.length - 1]
     const visible = this.visibleHere()
     const frame: Frame = {
@@ -585,7 +616,9 @@ class Reader {
       state: isObject ? OBJECT_START : ARRAY_START,
       key: "",
       diff: undefined,
-      diffBatch: -1
+      diffBatch: -1,
+      openedBatch: this.batch,
+      replacing: false
     }
     if (visible) {
       const announced = isObject ? {} : []
@@ -701,7 +734,14 @@ class Reader {
       return
     }
     const node = this.diffOf(frame) as Record<string, JsonValue>
-    setKey(node, frame.key, (Object.hasOwn(node, frame.key) ? node[frame.key] as string : "") + piece)
+    const current: unknown = node[frame.key]
+    setKey(
+      node,
+      frame.key,
+      Concat.isReplacement(current)
+        ? Concat.replace((current.value as string) + piece)
+        : (Object.hasOwn(node, frame.key) ? current as string : "") + piece
+    )
   }
 
   private finishString(): void {
@@ -709,8 +749,8 @@ class Reader {
     const text = this.stringText
     if (this.stringIsKey) {
       const frame = this.stack[this.stack.length - 1]!
-      // a key given twice: JSON.parse keeps the last value, which no chunk can put in place of the first
-      if (frame.visible && Object.hasOwn(frame.value, text)) this.needsReset = true
+      // a key given twice: JSON.parse keeps the last value, in the first one's place
+      frame.replacing = frame.visible && Object.hasOwn(frame.value, text)
       frame.key = text
       frame.state = OBJECT_COLON
       return
@@ -750,14 +790,12 @@ class Reader {
     return child
   }
 
-  /** The pending difference (or a reset) since the last call, if anything changed. */
-  takeChanges(): { readonly reset: boolean; readonly difference: JsonValue | undefined } {
-    const reset = this.needsReset
+  /** The pending difference since the last call, if anything changed. */
+  takeChanges(): JsonValue | undefined {
     const difference = this.rootDiffBatch === this.batch ? this.rootDiff : undefined
-    this.needsReset = false
     this.rootDiff = undefined
     this.batch++
-    return { reset, difference }
+    return difference
   }
 }
 
@@ -765,7 +803,8 @@ class Reader {
  * The chunks `OutputParser.json` yields for an answer arriving piece by piece: differences the
  * concat rule combines into the value parsed so far. Reads the text itself as JSON, or else (once
  * that fails) the JSON in the first ``` fence. A switch from one to the other after something
- * was yielded, or a key given twice, yields `null` and then the new value as a whole.
+ * was yielded yields the new value as a whole, as a `Concat.replace`; so does a key given twice,
+ * for that key's value.
  *
  * @internal
  */
@@ -775,7 +814,7 @@ export class JsonChunks {
   private reader: Reader | undefined = new Reader(false)
   private searching = false
   private searchFrom = 0
-  /** "stale": what was yielded came from a reader that failed; the next chunk must reset it. */
+  /** "stale": what was yielded came from a reader that failed; the next chunk must replace it. */
   private yielded: "nothing" | "current" | "stale" = "nothing"
 
   push(piece: string): ReadonlyArray<JsonValue> {
@@ -810,23 +849,18 @@ export class JsonChunks {
   }
 
   private collect(reader: Reader): ReadonlyArray<JsonValue> {
-    const { difference, reset } = reader.takeChanges()
-    if (reset || (this.yielded === "stale" && difference !== undefined)) {
-      this.yielded = "current"
-      const snapshot = reader.snapshot()
-      return snapshot === undefined ? [null] : [null, snapshot]
-    }
+    const difference = reader.takeChanges()
     if (difference === undefined) return []
+    const replaces = this.yielded === "stale"
     this.yielded = "current"
-    return [difference]
+    return [replaces ? Concat.replace(reader.snapshot()!) : difference]
   }
 
   /** The chunks that take what was yielded to the complete value. */
   finish(value: JsonValue): ReadonlyArray<JsonValue> {
     if (this.yielded === "nothing") return [value]
-    if (this.yielded === "stale") return [null, value]
+    if (this.yielded === "stale") return [Concat.replace(value)]
     const change = diff(this.reader!.snapshot() ?? null, value)
-    if (change === NO_CHANGE) return []
-    return change === NOT_EXPRESSIBLE ? [null, value] : [change]
+    return change === NO_CHANGE ? [] : [change]
   }
 }

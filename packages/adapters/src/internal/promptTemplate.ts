@@ -8,7 +8,7 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as PromptTemplate from "../PromptTemplate.js"
-import { InvalidTemplateError, InvalidVariableError, MissingVariableError } from "../PromptTemplate.js"
+import { InvalidTemplateError, InvalidVariableError, MissingVariableError, UnrenderableValueError } from "../PromptTemplate.js"
 
 /** A template, compiled: its text pieces and the variables between them. */
 interface Compiled {
@@ -67,14 +67,33 @@ export const variables = (template: string): ReadonlyArray<string> => compile(te
 
 const isMissing = (value: unknown) => value === undefined || value === null
 
+/** What a variable's value threw while it was read or rendered; becomes an `UnrenderableValueError`. */
+class RenderFailure {
+  constructor(readonly variable: string, readonly cause: unknown) {}
+}
+
+/** Runs `f` on a variable, turning what it throws into a `RenderFailure` for that variable. */
+const guarded = <A>(variable: string, f: () => A): A => {
+  try {
+    return f()
+  } catch (cause) {
+    throw new RenderFailure(variable, cause)
+  }
+}
+
 const show = (value: unknown): string => {
   if (typeof value === "string") return value
-  if (Array.isArray(value) || Concat.isPlainRecord(value)) return JSON.stringify(value)
+  if (Array.isArray(value) || Concat.isPlainRecord(value)) {
+    const json: string | undefined = JSON.stringify(value)
+    if (json === undefined) throw new TypeError("its JSON is undefined (a toJSON that returns undefined)")
+    return json
+  }
   return String(value)
 }
 
 const valueOf = (values: unknown, variable: string): unknown =>
-  Predicate.isObject(values) && Object.hasOwn(values, variable) ? (values as Record<string, unknown>)[variable] : undefined
+  guarded(variable, () =>
+    Predicate.isObject(values) && Object.hasOwn(values, variable) ? (values as Record<string, unknown>)[variable] : undefined)
 
 /** Each variable of `compiled` that `values` lacks, added to `missing`. */
 const collectMissing = (compiled: Compiled, values: unknown, missing: Array<string>) => {
@@ -85,38 +104,74 @@ const collectMissing = (compiled: Compiled, values: unknown, missing: Array<stri
 
 const render = (compiled: Compiled, values: unknown): string => {
   let text = ""
-  for (const segment of compiled.segments) text += typeof segment === "string" ? segment : show(valueOf(values, segment.variable))
+  for (const segment of compiled.segments) {
+    if (typeof segment === "string") {
+      text += segment
+      continue
+    }
+    const value = valueOf(values, segment.variable)
+    text += guarded(segment.variable, () => show(value))
+  }
   return text
 }
 
-/** @internal */
-export const format = (template: string, values: unknown): Either.Either<string, MissingVariableError> => {
-  const compiled = compile(template)
-  const missing: Array<string> = []
-  collectMissing(compiled, values, missing)
-  return missing.length > 0
-    ? Either.left(new MissingVariableError({ runnable: "PromptTemplate.format", variables: missing, template }))
-    : Either.right(render(compiled, values))
+/** What was thrown, as text, even when reading the thrown value throws. */
+const describeThrown = (cause: unknown): string => {
+  try {
+    return cause instanceof Error ? `${cause.name}: ${cause.message}` : `${typeof cause} ${String(cause)} was thrown`
+  } catch {
+    return "a value that cannot be described was thrown"
+  }
 }
+
+/** Runs `f`, which reads and renders variables; a value that threw is an `UnrenderableValueError`. */
+const rendering = <A, E>(runnable: string, f: () => Either.Either<A, E>): Either.Either<A, E | UnrenderableValueError> => {
+  try {
+    return f()
+  } catch (failure) {
+    if (!(failure instanceof RenderFailure)) throw failure
+    return Either.left(
+      new UnrenderableValueError({
+        runnable,
+        variable: failure.variable,
+        reason: describeThrown(failure.cause),
+        cause: failure.cause
+      })
+    )
+  }
+}
+
+const fill = (
+  runnable: string,
+  compiled: Compiled,
+  values: unknown
+): Either.Either<string, MissingVariableError | UnrenderableValueError> =>
+  rendering(runnable, () => {
+    const missing: Array<string> = []
+    collectMissing(compiled, values, missing)
+    return missing.length > 0
+      ? Either.left(new MissingVariableError({ runnable, variables: missing, template: compiled.template }))
+      : Either.right(render(compiled, values))
+  })
+
+/** @internal */
+export const format = (
+  template: string,
+  values: unknown
+): Either.Either<string, MissingVariableError | UnrenderableValueError> =>
+  fill("PromptTemplate.format", compile(template), values)
 
 /** @internal */
 export const make = (
   template: string,
   options?: PromptTemplate.Options
-): Runnable.Runnable<any, Prompt.Prompt, MissingVariableError> => {
+): Runnable.Runnable<any, Prompt.Prompt, MissingVariableError | UnrenderableValueError> => {
   const compiled = compile(template)
   const name = options?.name ?? "PromptTemplate"
   return Runnable.make({
     name,
     kind: "prompt",
-    run: (values: unknown) =>
-      Effect.suspend(() => {
-        const missing: Array<string> = []
-        collectMissing(compiled, values, missing)
-        return missing.length > 0
-          ? Effect.fail(new MissingVariableError({ runnable: name, variables: missing, template }))
-          : Effect.succeed(Prompt.make(render(compiled, values)))
-      })
+    run: (values: unknown) => Effect.suspend(() => Either.map(fill(name, compiled, values), (text) => Prompt.make(text)))
   })
 }
 
@@ -176,7 +231,7 @@ const messagesOf = (value: unknown): Either.Either<ReadonlyArray<Prompt.Message>
 export const chat = (
   messages: ReadonlyArray<PromptTemplate.MessageTemplate>,
   options?: PromptTemplate.Options
-): Runnable.Runnable<any, Prompt.Prompt, MissingVariableError | InvalidVariableError> => {
+): Runnable.Runnable<any, Prompt.Prompt, MissingVariableError | InvalidVariableError | UnrenderableValueError> => {
   const compiled = messages.map(compileMessage)
   const name = options?.name ?? "ChatPromptTemplate"
   const template = compiled.map((message) =>
@@ -186,31 +241,33 @@ export const chat = (
     name,
     kind: "prompt",
     run: (values: unknown) =>
-      Effect.suspend((): Effect.Effect<Prompt.Prompt, MissingVariableError | InvalidVariableError> => {
-        const missing: Array<string> = []
-        for (const message of compiled) {
-          if (message._tag === "Message") collectMissing(message.compiled, values, missing)
-          else if (!message.optional && isMissing(valueOf(values, message.name)) && !missing.includes(message.name)) {
-            missing.push(message.name)
+      Effect.suspend(() =>
+        rendering(name, (): Either.Either<Prompt.Prompt, MissingVariableError | InvalidVariableError> => {
+          const missing: Array<string> = []
+          for (const message of compiled) {
+            if (message._tag === "Message") collectMissing(message.compiled, values, missing)
+            else if (!message.optional && isMissing(valueOf(values, message.name)) && !missing.includes(message.name)) {
+              missing.push(message.name)
+            }
           }
-        }
-        if (missing.length > 0) return Effect.fail(new MissingVariableError({ runnable: name, variables: missing, template }))
-        const result: Array<Prompt.Message> = []
-        for (const message of compiled) {
-          if (message._tag === "Message") {
-            result.push(toMessage(message.role, render(message.compiled, values)))
-            continue
+          if (missing.length > 0) return Either.left(new MissingVariableError({ runnable: name, variables: missing, template }))
+          const result: Array<Prompt.Message> = []
+          for (const message of compiled) {
+            if (message._tag === "Message") {
+              result.push(toMessage(message.role, render(message.compiled, values)))
+              continue
+            }
+            const value = valueOf(values, message.name)
+            if (isMissing(value)) continue
+            const placed = guarded(message.name, () => messagesOf(value))
+            if (Either.isLeft(placed)) {
+              return Either.left(new InvalidVariableError({ runnable: name, variable: message.name, parseError: placed.left }))
+            }
+            result.push(...placed.right)
           }
-          const value = valueOf(values, message.name)
-          if (isMissing(value)) continue
-          const placed = messagesOf(value)
-          if (Either.isLeft(placed)) {
-            return Effect.fail(new InvalidVariableError({ runnable: name, variable: message.name, parseError: placed.left }))
-          }
-          result.push(...placed.right)
-        }
-        return Effect.succeed(Prompt.fromMessages(result))
-      })
+          return Either.right(Prompt.fromMessages(result))
+        })
+      )
   })
 }
 

@@ -10,8 +10,8 @@
 import * as AiError from "@effect/ai/AiError"
 import * as Duration from "effect/Duration"
 
-/** Reads a `Retry-After` header value: delay-seconds or an HTTP date (relative to `now`). @internal */
-export const parseRetryAfter = (value: string | undefined, now: number): Duration.Duration | undefined => {
+/** Reads a `Retry-After` header value: delay-seconds or an HTTP date (relative to `now`). */
+const parseRetryAfter = (value: string | undefined, now: number): Duration.Duration | undefined => {
   if (value === undefined || value.trim() === "") return undefined
   const seconds = Number(value)
   if (Number.isFinite(seconds) && seconds >= 0) return Duration.seconds(seconds)
@@ -19,10 +19,17 @@ export const parseRetryAfter = (value: string | undefined, now: number): Duratio
   return Number.isNaN(date) ? undefined : Duration.millis(Math.max(0, date - now))
 }
 
-/** @internal */
+/**
+ * An `HttpResponseError` with `retryAfter`, the wait its `Retry-After` header asks for, read when
+ * the response arrived (`now`, on the Clock: an HTTP date counts from it).
+ *
+ * @internal
+ */
 export class HttpResponseErrorWithRetryAfter extends AiError.HttpResponseError {
   /** When the server asked the client to try again, from the `retry-after` response header. */
-  get retryAfter(): Duration.Duration | undefined {
-    return parseRetryAfter(this.response.headers["retry-after"], Date.now())
+  readonly retryAfter: Duration.Duration | undefined
+  constructor(props: ConstructorParameters<typeof AiError.HttpResponseError>[0], now: number) {
+    super(props, { disableValidation: true })
+    this.retryAfter = parseRetryAfter(props.response.headers["retry-after"], now)
   }
 }

@@ -34,6 +34,10 @@ export interface ChatServer {
   readonly requests: ReadonlyArray<ReceivedRequest>
   /** Resolves with the `index`-th request (0-based) once it has arrived. */
   readonly request: (index: number) => Promise<ReceivedRequest>
+  /** How many TCP connections clients have opened so far, whether or not they carried a request. */
+  readonly connections: () => number
+  /** How many of those connections are still open. */
+  readonly openConnections: () => number
 }
 
 /**
@@ -95,6 +99,13 @@ export const chatServer = (handlers: Handler | ReadonlyArray<Handler>): Effect.E
           })
         })
       })
+      let connections = 0
+      let openConnections = 0
+      server.on("connection", (socket: Socket) => {
+        connections++
+        openConnections++
+        socket.once("close", () => openConnections--)
+      })
       server.listen(0, "127.0.0.1", () => {
         const port = (server.address() as AddressInfo).port
         resume(Effect.succeed({
@@ -108,7 +119,9 @@ export const chatServer = (handlers: Handler | ReadonlyArray<Handler>): Effect.E
               return arrived !== undefined
                 ? Promise.resolve(arrived)
                 : new Promise((resolve) => waiting.push({ index, resolve }))
-            }
+            },
+            connections: () => connections,
+            openConnections: () => openConnections
           }
         }))
       })
@@ -281,6 +294,25 @@ export const within = <A>(promise: Promise<A>, millis: number, what: string): Ef
             reject(error)
           }
         )
+      }),
+    catch: (error) => error instanceof Error ? error : new Error(String(error))
+  })
+
+/**
+ * Waits until `condition()` holds, checking every few milliseconds of real time, for at most
+ * `millis`, failing with an error naming what it waited for.
+ */
+export const waitUntil = (condition: () => boolean, millis: number, what: string): Effect.Effect<void, Error> =>
+  Effect.tryPromise({
+    try: () =>
+      new Promise<void>((resolve, reject) => {
+        const deadline = Date.now() + millis
+        const check = () => {
+          if (condition()) return resolve()
+          if (Date.now() >= deadline) return reject(new Error(`waited ${millis} ms for ${what}`))
+          setTimeout(check, 5)
+        }
+        check()
       }),
     catch: (error) => error instanceof Error ? error : new Error(String(error))
   })

@@ -12,7 +12,7 @@ const hello = PromptTemplate.make("Hello {name}")
 export const aTemplateWithoutVariablesTakesAnEmptyRecord = Effect.gen(function*() {
   expectTypeOf(yield* Runnable.invoke(joke, {})).toEqualTypeOf<Prompt.Prompt>()
   expectTypeOf(Runnable.invoke(hello, { name: "Ada" })).toEqualTypeOf<
-    Effect.Effect<Prompt.Prompt, PromptTemplate.MissingVariableError>
+    Effect.Effect<Prompt.Prompt, PromptTemplate.MissingVariableError | PromptTemplate.UnrenderableValueError>
   >()
   // @ts-expect-error Property 'name' is missing in type '{}' but required in type 'Values<"Hello {name}">'.
   Runnable.invoke(hello, {})
@@ -28,7 +28,7 @@ export const aVariableTypoFeedingAStep = () => {
   Fx.sequence(topic, PromptTemplate.make("Tell me about {topic}"))
   const fixed = Runnable.sync((text: string) => ({ topic: text }))
   expectTypeOf(Fx.sequence(fixed, PromptTemplate.make("Tell me about {topic}"))).toEqualTypeOf<
-    Runnable.Runnable<string, Prompt.Prompt, PromptTemplate.MissingVariableError>
+    Runnable.Runnable<string, Prompt.Prompt, PromptTemplate.MissingVariableError | PromptTemplate.UnrenderableValueError>
   >()
   Fx.parallel({
     // @ts-expect-error "Fx.parallel: no input fits both branch count and branch prompt": { readonly takes: { readonly name: number; }; readonly otherTakes: Values<"Hello {name}">; }

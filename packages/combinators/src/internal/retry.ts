@@ -19,6 +19,9 @@ export const defaultCap: Duration.Duration = Duration.seconds(10)
 export const defaultTimes = 3
 
 /** @internal */
+export const defaultMaxRetryAfter: Duration.Duration = Duration.minutes(1)
+
+/** @internal */
 export const defaultSchedule = (times: number): Schedule.Schedule<unknown> =>
   Schedule.exponential(defaultBase).pipe(
     Schedule.jittered,
@@ -39,13 +42,17 @@ export const attemptTag = (attempt: number): string => `${attemptTagPrefix}${att
 
 /**
  * The policy as a schedule fed with the run's errors: the given schedule (or the default one),
- * capped by `times`, stretched to every `retryAfter`, stopped on errors `while` rejects.
+ * capped by `times`, stretched to every `retryAfter`, stopped on errors `while` rejects and on a
+ * `retryAfter` longer than `maxRetryAfter`.
  *
  * @internal
  */
 export const policy = <E, R>(name: string, options: Retry.RetryOptions<E, R> | undefined): Schedule.Schedule<unknown, E, R> => {
   const times = options?.times
   if (times !== undefined) Options.integer(name, "times", times, { min: 0 })
+  const maxRetryAfter = options?.maxRetryAfter === undefined
+    ? defaultMaxRetryAfter
+    : Options.duration(name, "maxRetryAfter", options.maxRetryAfter)
   const given = options?.schedule
   const base: Schedule.Schedule<unknown, E, R> = given === undefined
     ? defaultSchedule(times ?? defaultTimes)
@@ -60,8 +67,13 @@ export const policy = <E, R>(name: string, options: Retry.RetryOptions<E, R> | u
       })
     )
   )
+  const patient = Schedule.whileInput(honoured, (error: E) =>
+    Option.match(retryAfter(error), {
+      onNone: () => true,
+      onSome: (wait) => Duration.lessThanOrEqualTo(wait, maxRetryAfter)
+    }))
   const accepts = options?.while
-  return accepts === undefined ? honoured : Schedule.whileInput(honoured, accepts)
+  return accepts === undefined ? patient : Schedule.whileInput(patient, accepts)
 }
 
 /** @internal */

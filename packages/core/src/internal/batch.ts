@@ -26,7 +26,7 @@ const concurrencyOf = (
   Options.integer(
     self.name,
     "concurrency",
-    given ?? behaviourOf(self).config?.concurrency ?? configOf(fiber).concurrency,
+    given === undefined ? behaviourOf(self).config?.concurrency ?? configOf(fiber).concurrency : given,
     { min: 1 }
   )
 

@@ -103,7 +103,10 @@ export const run = <In, Out, E, R>(
         : Effect.provideService(behaviour.run(input), RunConfig.RunConfig, config)
       return withDepth(effect, ownHolder(fiber, holder), nested(within))
     }
-    if (behaviour.streamsWhenObserved && behaviour.stream !== undefined) return invokeByStreaming(fiber, within, self, input, options)
+    // someone listens to events (a tracer alone gains nothing from chunks)
+    if (behaviour.streamsWhenObserved && behaviour.stream !== undefined && within.sink !== undefined) {
+      return invokeByStreaming(fiber, within, self, input, options)
+    }
     const observed = new ObservedRun(fiber, within, self, options)
     const limit = observed.tooDeep
     if (limit !== undefined) return limit
@@ -170,7 +173,7 @@ export const streamWithin = <In, Out, E, R>(
   const raw = behaviourOf(self).stream
   // no stream of its own: its output is the one chunk
   if (raw === undefined) return Stream.fromEffect(run(self, input, options, true, parent))
-  return suspendedStream(Effect.withFiberRuntime((fiber) => {
+  const stream = suspendedStream<Out, E, R>(Effect.withFiberRuntime((fiber) => {
     const within = parent ?? currentContext(fiber)
     if (!isObserved(fiber, within)) return plainChannel(fiber, self, within, () => raw(input))
     const observed = new ObservedRun(fiber, within, self, options)
@@ -179,6 +182,8 @@ export const streamWithin = <In, Out, E, R>(
     observed.start(input)
     return observedChannel(fiber, self, observed, () => raw(input), input, undefined)
   }))
+  streamedRuns.set(stream, { self, input, options, parent })
+  return stream
 }
 
 /** @internal */
@@ -242,17 +247,86 @@ const plainChannel = (
 const keepContext = <A, E, R>(stream: Stream.Stream<A, E, R>, context: Context.Context<never>): Stream.Stream<A, E, R> =>
   Stream.fromChannel(Channel.provideContext(Stream.toChannel(stream) as AnyChannel, context as Context.Context<any>))
 
-/** The context an observed run's stream runs in: its RunConfig and its span, when they differ from the fiber's. */
-const observedContext = (
+/** A streamed run that someone observes, and what it was given. */
+interface Frame {
+  readonly self: AnyRunnable
+  readonly observed: ObservedRun
+  readonly input: unknown
+}
+
+/** What `streamWithin` made a stream for: a streamed run, its input and the run it is nested in. */
+interface Streamed {
+  readonly self: AnyRunnable
+  readonly input: unknown
+  readonly options: Runnable.RunOptions | undefined
+  readonly parent: RunContext | undefined
+}
+
+const streamedRuns = new WeakMap<Stream.Stream<any, any, any>, Streamed>()
+
+/**
+ * The frames a stream stands for: its own run, and each run whose stream is, as it stands, the
+ * stream of the one before (a runnable recursing through its own stream, a wrapper streaming what
+ * it wraps). They are reported from one stage instead of a stage each, so that a recursion
+ * thousands deep costs each chunk one pass, not one per level. Returns the innermost raw stream,
+ * or the depth check's failure (the frames already started are failed with it).
+ */
+const inline = (
   fiber: AnyFiber,
-  self: AnyRunnable,
-  observed: ObservedRun,
-  span: Tracer.Span | undefined
+  frames: Array<Frame>,
+  make: () => Stream.Stream<any, any, any>
+): Stream.Stream<any, any, any> | Effect.Effect<never> => {
+  let raw = constructWithin(frames[0]!.observed.context, make)
+  for (;;) {
+    const outer = frames[frames.length - 1]!.observed
+    const nested = streamedRuns.get(raw)
+    if (nested === undefined || nested.parent !== outer.context) return raw
+    const observed = new ObservedRun(fiber, outer.context, nested.self, nested.options, outer.config)
+    const limit = observed.tooDeep
+    if (limit !== undefined) {
+      for (let index = frames.length - 1; index >= 0; index--) frames[index]!.observed.fail(Cause.die(limit))
+      return limit
+    }
+    observed.start(nested.input)
+    frames.push({ self: nested.self, observed, input: nested.input })
+    raw = constructWithin(observed.context, () => behaviourOf(nested.self).stream!(nested.input))
+  }
+}
+
+/** The context the innermost frame's stream runs in: each frame's RunConfig and span, when they differ from the fiber's. */
+const framesContext = (
+  fiber: AnyFiber,
+  frames: ReadonlyArray<Frame>,
+  spans: ReadonlyArray<Tracer.Span>
 ): Context.Context<never> | undefined => {
-  if (behaviourOf(self).config === undefined && span === undefined) return undefined
-  let context = Context.add(contextOf(fiber), RunConfig.RunConfig, observed.config)
-  if (span !== undefined) context = Context.add(context, Tracer.ParentSpan, span)
+  let context: Context.Context<never> | undefined
+  frames.forEach((frame, index) => {
+    if (behaviourOf(frame.self).config !== undefined) {
+      context = Context.add(context ?? contextOf(fiber), RunConfig.RunConfig, frame.observed.config)
+    }
+    const span = spans[index]
+    if (span !== undefined) context = Context.add(context ?? contextOf(fiber), Tracer.ParentSpan, span)
+  })
   return context
+}
+
+/** Opens a span per frame, each the child of the one before, when tracing. */
+const openSpans = (frames: ReadonlyArray<Frame>): Effect.Effect<ReadonlyArray<Tracer.Span>> => {
+  if (!frames[0]!.observed.tracing) return Effect.succeed([])
+  return Effect.suspend(() => {
+    const spans: Array<Tracer.Span> = []
+    return Effect.as(
+      Effect.forEach(frames, (frame) => {
+        const parent = spans[spans.length - 1]
+        const options = frame.observed.spanOptions()
+        return Effect.map(
+          Effect.makeSpan(frame.self.name, parent === undefined ? options : { ...options, parent }),
+          (span) => spans.push(span)
+        )
+      }, { discard: true }),
+      spans
+    )
+  })
 }
 
 /** Swaps the fiber's current run around each pull of a channel: `context` while pulled, back when a chunk comes out. */
@@ -309,9 +383,11 @@ const reading = <A>(
 }
 
 /**
- * The channel of an observed streamed run: the raw stream (in the run's context when its config
- * or span differ), through one stage that makes the run current while it is pulled, reports each
- * chunk, waits for a slow event consumer, and ends or fails the run with the stream.
+ * The channel of an observed streamed run (and of the runs inlined into it, see `inline`): the
+ * innermost raw stream, in the runs' context when their config or span differ, through one stage
+ * that makes the innermost run current while it is pulled, reports each chunk from every run
+ * (innermost first, as nested stages would), waits for a slow event consumer, and ends or fails
+ * the runs with the stream.
  */
 const observedChannel = (
   fiber: AnyFiber,
@@ -321,14 +397,20 @@ const observedChannel = (
   input: unknown,
   upstreamFailed: (() => boolean) | undefined
 ): Effect.Effect<AnyChannel> => {
-  const build = (span: Tracer.Span | undefined): AnyChannel => {
-    const raw = Stream.toChannel(constructWithin(observed.context, make))
-    const context = observedContext(fiber, self, observed, span)
+  const frames: Array<Frame> = [{ self, observed, input }]
+  const innermost = inline(fiber, frames, make)
+  if (Effect.isEffect(innermost)) return innermost
+  const inward = [...frames].reverse()
+  const build = (spans: ReadonlyArray<Tracer.Span>): AnyChannel => {
+    const raw = Stream.toChannel(innermost)
+    const context = framesContext(fiber, frames, spans)
     const inner = context === undefined ? raw : Channel.provideContext(raw as AnyChannel, context as Context.Context<any>)
-    const swap = new PullSwap(observed.context)
+    const swap = new PullSwap(inward[0]!.observed.context)
     const stage = reading(swap, {
       onInput: (chunk, next) => {
-        Chunk.forEach(chunk, (item) => observed.chunk(item))
+        Chunk.forEach(chunk, (item) => {
+          for (const frame of inward) frame.observed.chunk(item)
+        })
         const written = Channel.flatMap(Channel.write(chunk), () => next)
         const wait = observed.backpressure
         return wait === undefined ? written : Channel.flatMap(Channel.fromEffect(wait), () => written)
@@ -337,21 +419,21 @@ const observedChannel = (
         // a run consuming a stream that got no chunk yet was never reached: its upstream's
         // failure or an interruption ends it silently
         if (!observed.isStarted && upstreamFailed !== undefined && (upstreamFailed() || Cause.isInterruptedOnly(cause))) return
-        observed.fail(cause)
+        for (const frame of inward) frame.observed.fail(cause)
       },
-      onDone: () => observed.endStream(input)
+      onDone: () => {
+        for (const frame of inward) frame.observed.endStream(frame.input)
+      }
     })
     return Channel.ensuringWith(Channel.pipeTo(inner, stage), (exit) =>
       Effect.suspend(() => {
         swap.leave()
         // the consumer stopped before the end (an early `take`, an interruption)
-        observed.fail(Cause.interrupt(FiberId.none), true)
-        return span === undefined ? Effect.void : endSpan(span, exit)
+        for (const frame of inward) frame.observed.fail(Cause.interrupt(FiberId.none), true)
+        return Effect.forEach([...spans].reverse(), (span) => endSpan(span, exit), { discard: true })
       }))
   }
-  return observed.tracing
-    ? Effect.map(Effect.makeSpan(self.name, observed.spanOptions()), build)
-    : Effect.succeed(build(undefined))
+  return Effect.map(openSpans(frames), build)
 }
 
 const endSpan = (span: Tracer.Span, exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> =>

@@ -19,7 +19,7 @@ import * as RunConfig from "../RunConfig.js"
 import * as RunEvent from "../RunEvent.js"
 import type * as Runnable from "../Runnable.js"
 import { contextOf, tracerOf } from "./fiberInternals.js"
-import type { RunContext } from "./runContext.js"
+import { idsOf, isShort, type Lineage, type RunContext } from "./runContext.js"
 import { behaviourOf } from "./runnable.js"
 
 type AnyFiber = Fiber.RuntimeFiber<unknown, unknown>
@@ -87,6 +87,23 @@ class Combined {
   }
 }
 
+const noIds: ReadonlyArray<string> = []
+
+/**
+ * The event, whose `parentIds` come from a long lineage, with `parentIds` made when first read:
+ * a run nested thousands deep does not copy its ancestors' ids into every event it emits.
+ */
+const withLazyParentIds = <Event extends RunEvent.RunEvent>(event: Event, lineage: Lineage): Event =>
+  Object.defineProperty(event, "parentIds", {
+    get(this: Event) {
+      const ids = idsOf(lineage)
+      Object.defineProperty(this, "parentIds", { value: ids, enumerable: true })
+      return ids
+    },
+    enumerable: true,
+    configurable: true
+  })
+
 /** @internal */
 export class ObservedRun {
   readonly context: RunContext
@@ -100,19 +117,25 @@ export class ObservedRun {
   private readonly input_ = new Combined()
   private readonly output = new Combined()
 
+  /** `inherited`: the RunConfig the run is nested in, when it is not yet the fiber's (a run inlined into another's stream). */
   constructor(
     private readonly fiber: AnyFiber,
     private readonly parent: RunContext,
     private readonly self: AnyRunnable,
-    options: Runnable.RunOptions | undefined
+    options: Runnable.RunOptions | undefined,
+    inherited?: RunConfig.RunConfigValue
   ) {
-    this.config = runConfigOf(fiber, self)
+    const patch = behaviourOf(self).config
+    const base = inherited ?? configOf(fiber)
+    this.config = patch === undefined ? base : RunConfig.merge(base, patch)
     this.tags = options?.runTags === undefined ? this.config.tags : [...this.config.tags, ...options.runTags]
     this.tracing = isTracing(fiber)
     this.runId = parent.sink === undefined ? undefined : crypto.randomUUID()
     this.context = {
       depth: parent.depth + 1,
-      lineage: this.runId === undefined ? parent.lineage : [...parent.lineage, this.runId],
+      lineage: this.runId === undefined
+        ? parent.lineage
+        : { runId: this.runId, parent: parent.lineage, length: (parent.lineage?.length ?? 0) + 1 },
       sink: parent.sink,
       attributes: {}
     }
@@ -142,10 +165,20 @@ export class ObservedRun {
     return this.clock.unsafeCurrentTimeMillis()
   }
 
+  /** The parents' ids, or none when they are read lazily (see `emit`). */
+  private parentIds(): ReadonlyArray<string> {
+    return isShort(this.parent.lineage) ? idsOf(this.parent.lineage) : noIds
+  }
+
+  private emit(event: RunEvent.RunEvent): void {
+    const lineage = this.parent.lineage
+    this.parent.sink!.emit(isShort(lineage) ? event : withLazyParentIds(event, lineage!))
+  }
+
   private info(): RunEvent.RunInfo {
     return {
       runId: this.runId!,
-      parentIds: this.parent.lineage,
+      parentIds: this.parentIds(),
       name: this.self.name,
       kind: this.self.kind,
       tags: this.tags,
@@ -157,7 +190,7 @@ export class ObservedRun {
   start(input: unknown): void {
     if (this.started) return
     this.started = true
-    this.parent.sink?.emit(RunEvent.Started({ ...this.info(), input }))
+    if (this.parent.sink !== undefined) this.emit(RunEvent.Started({ ...this.info(), input }))
   }
 
   /** Records one chunk of a streamed input (for `Ended.input`). */
@@ -171,9 +204,9 @@ export class ObservedRun {
     if (sink === undefined) return
     this.output.add(chunk)
     // the hot path of a streamed run: one literal, not `info()` spread into another
-    sink.emit(RunEvent.Streamed({
+    this.emit(RunEvent.Streamed({
       runId: this.runId!,
-      parentIds: this.parent.lineage,
+      parentIds: this.parentIds(),
       name: this.self.name,
       kind: this.self.kind,
       tags: this.tags,
@@ -186,7 +219,9 @@ export class ObservedRun {
   end(input: unknown, output: unknown): void {
     if (this.finished) return
     this.finished = true
-    this.parent.sink?.emit(RunEvent.Ended({ ...this.info(), input, output, attributes: this.context.attributes! }))
+    if (this.parent.sink !== undefined) {
+      this.emit(RunEvent.Ended({ ...this.info(), input, output, attributes: this.context.attributes! }))
+    }
   }
 
   /**
@@ -209,7 +244,7 @@ export class ObservedRun {
     const interrupted = Cause.isInterruptedOnly(cause)
     const failure = Cause.failureOption(cause)
     const error = failure._tag === "Some" ? failure.value : Cause.squash(cause)
-    this.parent.sink?.emit(RunEvent.Failed({ ...this.info(), error, cause, interrupted }))
+    if (this.parent.sink !== undefined) this.emit(RunEvent.Failed({ ...this.info(), error, cause, interrupted }))
   }
 
   spanOptions(): Tracer.SpanOptions {

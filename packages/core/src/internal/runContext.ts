@@ -22,11 +22,41 @@ import { globalValue } from "effect/GlobalValue"
 import type { EventSink } from "./eventSink.js"
 import { setFiberRef } from "./fiberInternals.js"
 
+/**
+ * The run ids from the root to a run (included), as a linked list: a run adds one node, so runs
+ * nested thousands deep hold one id each, not a copy of their ancestors' ids.
+ *
+ * @internal
+ */
+export interface Lineage {
+  readonly runId: string
+  readonly parent: Lineage | undefined
+  readonly length: number
+  /** The ids as an array, kept once made for a short lineage. */
+  ids?: ReadonlyArray<string>
+}
+
+/** Lineages up to this length keep their array of ids once made (events read it per chunk). */
+const keptUpTo = 64
+
+/** A lineage short enough to keep its ids as an array (see `idsOf`). @internal */
+export const isShort = (lineage: Lineage | undefined): boolean => lineage === undefined || lineage.length <= keptUpTo
+
+/** The run ids of a lineage, root first. @internal */
+export const idsOf = (lineage: Lineage | undefined): ReadonlyArray<string> => {
+  if (lineage === undefined) return []
+  if (lineage.ids !== undefined) return lineage.ids
+  const ids = new Array<string>(lineage.length)
+  for (let node: Lineage | undefined = lineage; node !== undefined; node = node.parent) ids[node.length - 1] = node.runId
+  if (lineage.length <= keptUpTo) lineage.ids = ids
+  return ids
+}
+
 /** @internal */
 export interface RunContext {
   readonly depth: number
-  /** Run ids from the root to the current run (included); empty when nobody listens. */
-  readonly lineage: ReadonlyArray<string>
+  /** The current run and its ancestors; undefined when nobody listens. */
+  readonly lineage: Lineage | undefined
   /** Receives every event of the current run's descendants; set by `streamEvents`. */
   readonly sink: EventSink | undefined
   /** What `annotateRun` adds to the current run; only observed runs keep it. */
@@ -34,7 +64,7 @@ export interface RunContext {
 }
 
 /** @internal */
-export const rootContext: RunContext = { depth: 0, lineage: [], sink: undefined, attributes: undefined }
+export const rootContext: RunContext = { depth: 0, lineage: undefined, sink: undefined, attributes: undefined }
 
 /** The context of a run nested in `parent` that nobody observes: one level deeper, nothing else. @internal */
 export const nested = (parent: RunContext): RunContext => ({
@@ -49,7 +79,13 @@ export class Holder {
   constructor(public current: RunContext) {}
 }
 
-const initialHolder = new Holder(rootContext)
+/**
+ * The holder every fiber starts with until it installs its own. Global, as the FiberRef is: two
+ * copies of this module in one process (two bundles, a test runner's module reset) share both, so
+ * each must know the shared initial holder, or one copy would take it for a fiber's own and
+ * write into it.
+ */
+const initialHolder = globalValue(Symbol.for("@fxchain/core/InitialRun"), () => new Holder(rootContext))
 
 /** @internal */
 export const currentHolder: FiberRef.FiberRef<Holder> = globalValue(
