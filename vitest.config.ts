@@ -1,7 +1,10 @@
 import { fileURLToPath } from "node:url"
-import { defineConfig } from "vitest/config"
+import { configDefaults, defineConfig } from "vitest/config"
 
 const root = fileURLToPath(new URL(".", import.meta.url))
+
+/** Installs and builds a fresh copy of the repository: it runs after the others, alone (`pnpm test`). */
+const install = "test/workspaceApp.test.ts"
 
 export default defineConfig({
   resolve: {
@@ -12,7 +15,18 @@ export default defineConfig({
     ]
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "examples/**/*.test.ts"],
-    testTimeout: 30_000
+    testTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "examples/**/*.test.ts", "test/**/*.test.ts"],
+          // type tests: `pnpm check` compiles them, test/typeErrors.test.ts checks their messages
+          exclude: [...configDefaults.exclude, "packages/*/test/types/**", install]
+        }
+      },
+      { extends: true, test: { name: "install", include: [install] } }
+    ]
   }
 })

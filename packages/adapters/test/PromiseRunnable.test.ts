@@ -17,8 +17,34 @@ class Counter extends Context.Tag("test/Counter")<Counter, { readonly next: () =
 
 const sleep = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis))
 
-/** The timers Node holds right now (Effect's `sleep`s among them). */
-const activeTimers = () => process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length
+/**
+ * Watches the timers started from now on (Effect's `sleep`s among them) until `stop`: `pending(delay)`
+ * counts those of that delay that have neither fired nor been cleared. Counting only these keeps
+ * out the timers of whatever else runs in the process meanwhile.
+ */
+const watchTimers = () => {
+  const { clearTimeout: clear, setTimeout: start } = globalThis
+  const pending = new Map<unknown, number | undefined>()
+  globalThis.setTimeout = ((callback: (...args: Array<unknown>) => void, delay?: number, ...args: Array<unknown>) => {
+    const handle = start((...callbackArgs: Array<unknown>) => {
+      pending.delete(handle)
+      callback(...callbackArgs)
+    }, delay, ...args)
+    pending.set(handle, delay)
+    return handle
+  }) as typeof setTimeout
+  globalThis.clearTimeout = ((handle: Parameters<typeof clearTimeout>[0]) => {
+    pending.delete(handle)
+    clear(handle)
+  }) as typeof clearTimeout
+  return {
+    pending: (delay: number) => Array.from(pending.values()).filter((millis) => millis === delay).length,
+    stop: () => {
+      globalThis.setTimeout = start
+      globalThis.clearTimeout = clear
+    }
+  }
+}
 
 /** Settles a Promise into a value to compare: its value, or `{ rejected: reason }`. */
 const settled = <A>(promise: Promise<A>): Promise<A | { readonly rejected: unknown }> =>
@@ -129,7 +155,7 @@ describe("PromiseRunnable.invoke", () => {
       { name: "slow" }
     )
     const runnable = PromiseRunnable.make(slow)
-    const timersBefore = activeTimers()
+    const timers = watchTimers()
     const controller = new AbortController()
     const started = Date.now()
     const outcome = runnable.invoke("x", { signal: controller.signal }).then(
@@ -137,9 +163,11 @@ describe("PromiseRunnable.invoke", () => {
       (reason: unknown) => ({ released, reason })
     )
     await sleep(20)
-    const timersWhileRunning = activeTimers()
+    const sleepsWhileRunning = timers.pending(10_000)
     controller.abort()
     const { reason, released: releasedWhenRejected } = await outcome
+    const sleepsLeft = timers.pending(10_000)
+    timers.stop()
 
     expect(reason).toBeInstanceOf(DOMException)
     expect((reason as DOMException).name).toBe("AbortError")
@@ -147,8 +175,8 @@ describe("PromiseRunnable.invoke", () => {
     expect(releasedWhenRejected).toBe(true)
     expect(Date.now() - started).toBeLessThan(1_000)
     // the 10 second sleep's timer is gone
-    expect(timersWhileRunning).toBeGreaterThan(timersBefore)
-    expect(activeTimers()).toBeLessThanOrEqual(timersBefore)
+    expect(sleepsWhileRunning).toBe(1)
+    expect(sleepsLeft).toBe(0)
     await runnable.dispose()
   })
 
@@ -326,13 +354,15 @@ describe("PromiseRunnable.batch", () => {
       { name: "item" }
     )
     const runnable = PromiseRunnable.make(item)
-    const timersBefore = activeTimers()
+    const timers = watchTimers()
     const rejection = await rejectionOf(runnable.batch(Array.from({ length: 200 }, (_, index) => index), {
       maxConcurrency: 10,
       signal: controller.signal
     }))
+    const sleepsLeft = timers.pending(1)
+    timers.stop()
     expect(rejection).toBe(controller.signal.reason)
-    expect(activeTimers()).toBeLessThanOrEqual(timersBefore) // the sleeps of the items in flight are cleared
+    expect(sleepsLeft).toBe(0) // the sleeps of the items in flight are cleared
     await sleep(10)
     expect(started).toBeGreaterThan(25)
     expect(startedAfterAbort).toBe(0)

@@ -8,6 +8,7 @@
 import type { Runnable } from "@fxchain/core"
 import type { AlternativeNotFound } from "./Errors.js"
 import * as internal from "./internal/alternatives.js"
+import type { Accepts } from "./internal/mismatch.js"
 
 /**
  * @since 0.1.0
@@ -31,27 +32,37 @@ export type AlternativesRecord = { readonly default: Runnable.Runnable.Any } & {
 }
 
 /**
- * The runnable `alternatives` makes of a record of them: it takes what every alternative takes,
+ * The runnable `alternatives` makes of a record of them: it takes what the `default` takes,
  * gives what any of them gives, fails as any of them fails or with `AlternativeNotFound`.
  *
  * @since 0.1.0
  * @category models
  */
-export type Alternatives<A extends AlternativesRecord> = Runnable.Runnable<
-  AllInputs<A[keyof A]>,
-  Runnable.Runnable.Output<A[keyof A]>,
-  Runnable.Runnable.Error<A[keyof A]> | AlternativeNotFound,
-  Runnable.Runnable.Context<A[keyof A]>
->
+export type Alternatives<A extends AlternativesRecord> = ReturnType<typeof alternatives<A>>
 
 /**
- * The input every one of a union of runnables takes (the intersection of their inputs).
+ * Types of `alternatives`: what the alternatives must fit.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
-export type AllInputs<T> = (T extends Runnable.Runnable<infer In, any, any, any> ? (input: In) => void : never) extends
-  (input: infer In) => void ? In : never
+export declare namespace Alternatives {
+  /**
+   * For each alternative, `unknown` when it accepts what the `default` takes; otherwise a type no
+   * runnable has, naming the alternative and both types, so that the compiler reports the
+   * mismatch at the call.
+   *
+   * @since 0.2.0
+   * @category models
+   */
+  export type Check<A extends AlternativesRecord> = {
+    readonly [K in keyof A]: Accepts<
+      `Fx.alternatives: alternative ${K & string} does not accept the default's input`,
+      Runnable.Runnable.Input<A[K]>,
+      Runnable.Runnable.Input<A["default"]>
+    >
+  }
+}
 
 /**
  * The attribute, on an alternatives run's `Ended` event and span, holding the name of the
@@ -94,6 +105,11 @@ export const choiceAttribute: "fxchain.alternative" = internal.choiceAttribute
  * @category constructors
  */
 export const alternatives: <const A extends AlternativesRecord>(
-  alternatives: A,
+  alternatives: A & Alternatives.Check<A>,
   options: AlternativesOptions
-) => Alternatives<A> = internal.alternatives
+) => Runnable.Runnable<
+  Runnable.Runnable.Input<A["default"]>,
+  Runnable.Runnable.Output<A[keyof A]>,
+  Runnable.Runnable.Error<A[keyof A]> | AlternativeNotFound,
+  Runnable.Runnable.Context<A[keyof A]>
+> = internal.alternatives

@@ -7,6 +7,7 @@ import { Runnable } from "@fxchain/core"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { RouteNotFound } from "./Errors.js"
+import type { Accepts, Next } from "./internal/mismatch.js"
 
 type AnyRunnable = Runnable.Runnable<any, any, any, any>
 
@@ -17,6 +18,70 @@ type AnyRunnable = Runnable.Runnable<any, any, any, any>
  * @category models
  */
 export type Condition<In, E = never, R = never> = (input: In) => boolean | Effect.Effect<boolean, E, R>
+
+type ConditionInput<C> = C extends (input: infer In) => unknown ? In : never
+
+type ConditionResult<C> = C extends (input: never) => infer Result ? Result : never
+
+type ConditionError<C> = ConditionResult<C> extends infer Result
+  ? Result extends Effect.Effect<boolean, infer E, unknown> ? E : never
+  : never
+
+type ConditionContext<C> = ConditionResult<C> extends infer Result
+  ? Result extends Effect.Effect<boolean, unknown, infer R> ? R : never
+  : never
+
+/**
+ * A case of `branch`: a condition on the input and the runnable that runs when it holds.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Case<In> = readonly [Condition<In, unknown, unknown>, Runnable.Runnable<In, unknown, unknown, unknown>]
+
+/**
+ * Types of `branch`: what its cases must fit.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export declare namespace Branch {
+  /**
+   * For each case of a tuple, `unknown` when its condition and its runnable accept `In` (what the
+   * default takes); otherwise a type no case has, naming the case (1-based) and both types, so
+   * that the compiler reports the mismatch at the call.
+   *
+   * @since 0.2.0
+   * @category models
+   */
+  export type Check<Cases extends ReadonlyArray<Case<never>>, In> = {
+    readonly [K in keyof Cases]: K extends `${infer Index extends number}` ? readonly [
+        Accepts<`Fx.branch: case ${Next<Index>}'s condition does not accept the input`, ConditionInput<Cases[K][0]>, In>,
+        Accepts<`Fx.branch: case ${Next<Index>}'s runnable does not accept the input`, Runnable.Runnable.Input<Cases[K][1]>, In>
+      ]
+      : unknown
+  }
+}
+
+/**
+ * Types of `route`: what its routes must fit.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export declare namespace Route {
+  /**
+   * For each route, `unknown` when it accepts `In` (what `select` takes); otherwise a type no
+   * runnable has, naming the route and both types, so that the compiler reports the mismatch at
+   * the call.
+   *
+   * @since 0.2.0
+   * @category models
+   */
+  export type Check<Routes, In> = {
+    readonly [K in keyof Routes]: Accepts<`Fx.route: route ${K & string} does not accept the input`, Runnable.Runnable.Input<Routes[K]>, In>
+  }
+}
 
 const holds = <In, E, R>(condition: Condition<In, E, R>, input: In): Effect.Effect<boolean, E, R> => {
   const result = condition(input)
@@ -43,32 +108,43 @@ const choosing = <In>(
  * output is falsy). The chosen runnable runs as a nested run tagged `branch:N` (1-based) or
  * `branch:default`.
  *
+ * Types, for any number of cases: the branch takes what `otherwise` takes, and each case's
+ * condition and runnable must accept it (a condition written without a type gets it); a case
+ * that does not is a compile error at the call naming the case. The output is any case's or the
+ * default's; the errors and requirements are all of theirs, the conditions' included.
+ *
  * @example
  * ```ts
  * import * as Fx from "@fxchain/combinators"
  * import { Runnable } from "@fxchain/core"
  *
  * const reply = Fx.branch(
- *   [[(text: string) => text.endsWith("?"), Runnable.sync((_: string) => "Good question.")]],
+ *   [[(text) => text.endsWith("?"), Runnable.sync((_: string) => "Good question.")]],
  *   Runnable.sync((_: string) => "Noted.")
- * )
+ * ) // Runnable<string, string>
  * ```
  *
  * @since 0.1.0
  * @category composition
  */
-export const branch = <In, Out, E = never, R = never, EC = never, RC = never>(
-  cases: ReadonlyArray<readonly [Condition<In, EC, RC>, Runnable.Runnable<In, Out, E, R>]>,
+export const branch = <const Cases extends ReadonlyArray<Case<never>>, In, Out, E = never, R = never>(
+  cases: Cases & Branch.Check<Cases, In> & ReadonlyArray<Case<NoInfer<In>>>,
   otherwise: Runnable.Runnable<In, Out, E, R>
-): Runnable.Runnable<In, Out, E | EC, R | RC> => {
-  const options = cases.map((_, index) => ({ runTags: [`branch:${index + 1}`] }))
+): Runnable.Runnable<
+  In,
+  Out | Runnable.Runnable.Output<Cases[number][1]>,
+  E | Runnable.Runnable.Error<Cases[number][1]> | ConditionError<Cases[number][0]>,
+  R | Runnable.Runnable.Context<Cases[number][1]> | ConditionContext<Cases[number][0]>
+> => {
+  const all = cases as ReadonlyArray<readonly [Condition<In, unknown, unknown>, AnyRunnable]>
+  const options = all.map((_, index) => ({ runTags: [`branch:${index + 1}`] }))
   const fallback = [otherwise, { runTags: ["branch:default"] }] as const
   return choosing(
     "branch",
     (input: In) =>
-      Effect.suspend(function check(index = 0): Effect.Effect<readonly [AnyRunnable, Runnable.RunOptions], EC, RC> {
-        if (index === cases.length) return Effect.succeed(fallback)
-        const [condition, runnable] = cases[index]!
+      Effect.suspend(function check(index = 0): Effect.Effect<readonly [AnyRunnable, Runnable.RunOptions], unknown, unknown> {
+        if (index === all.length) return Effect.succeed(fallback)
+        const [condition, runnable] = all[index]!
         return Effect.flatMap(
           holds(condition, input),
           (matched) => matched ? Effect.succeed([runnable, options[index]!] as const) : check(index + 1)
@@ -80,7 +156,8 @@ export const branch = <In, Out, E = never, R = never, EC = never, RC = never>(
 /**
  * Runs the route whose key `select` computes from the input (a string, or an Effect of one). A key
  * with no route fails with `RouteNotFound` naming the key and the routes there are. The chosen
- * route runs as a nested run tagged `route:KEY`.
+ * route runs as a nested run tagged `route:KEY`. Every route must accept what `select` takes: one
+ * that does not is a compile error at the call naming the route.
  *
  * @example
  * ```ts
@@ -96,9 +173,9 @@ export const branch = <In, Out, E = never, R = never, EC = never, RC = never>(
  * @since 0.1.0
  * @category composition
  */
-export const route = <In, const Routes extends Readonly<Record<string, Runnable.Runnable<In, any, any, any>>>, ES = never, RS = never>(
+export const route = <In, const Routes extends Readonly<Record<string, AnyRunnable>>, ES = never, RS = never>(
   select: (input: In) => string | Effect.Effect<string, ES, RS>,
-  routes: Routes
+  routes: Routes & Route.Check<Routes, In>
 ): Runnable.Runnable<
   In,
   Runnable.Runnable.Output<Routes[keyof Routes]>,

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import type { Refinement } from "effect/Predicate"
 import * as Stream from "effect/Stream"
+import type { Accepts, AllOf, Mismatch, Next, Previous } from "./internal/mismatch.js"
 
 type AnyRunnable = Runnable.Runnable<any, any, any, any>
 
@@ -46,43 +47,52 @@ export declare namespace Fallbacks {
     readonly [...infer I extends ReadonlyArray<AnyRunnable>, AnyRunnable] ? I[number]
     : Fs[number]
   /**
-   * What every fallback accepts: the intersection of their inputs.
+   * What a fallback receives: the input, with the error of the runnable tried before it under
+   * `exceptionKey` when there is one.
    *
-   * @since 0.1.0
+   * @since 0.2.0
    * @category models
    */
-  export type Inputs<Fs extends ReadonlyArray<AnyRunnable>> = Fs extends
-    readonly [infer H, ...infer T extends ReadonlyArray<AnyRunnable>] ? Runnable.Runnable.Input<H> & Inputs<T>
-    : Fs extends readonly [] ? unknown
-    : Runnable.Runnable.Input<Fs[number]>
+  export type Received<In, K extends string, Error> = [K] extends [never] ? In
+    : [K] extends [keyof In] ? Omit<In, K> & { readonly [Key in K]: Error }
+    : In & { readonly [Key in K]: Error }
   /**
-   * The type the fallbacks accept at `exceptionKey` (`unknown` when none declares it).
+   * For each fallback, `unknown` when it accepts what it receives (`Received`, given the input
+   * `In` of the runnable given fallbacks and that runnable's error `E`); otherwise a type no
+   * runnable has, naming the fallback (1-based) and both types, so that the compiler reports the
+   * mismatch at the call.
    *
-   * @since 0.1.0
+   * @since 0.2.0
    * @category models
    */
-  export type ExceptionSlot<Fs extends ReadonlyArray<AnyRunnable>, K extends string> = [K] extends [never] ? unknown
-    : Inputs<Fs> extends { readonly [key in K]: infer X } ? X
-    : unknown
+  export type Check<Fs extends ReadonlyArray<AnyRunnable>, In, E, K extends string> = {
+    readonly [I in keyof Fs]: I extends `${infer Index extends number}` ? Accepts<
+        `Fx.withFallbacks: fallback ${Next<Index>} does not accept the input`,
+        Runnable.Runnable.Input<Fs[I]>,
+        Received<In, K, Index extends 0 ? E : Runnable.Runnable.Error<Fs[Previous<Index>]>>
+      >
+      : unknown
+  }
   /**
-   * What the runnable given fallbacks must accept: the fallbacks' input, less the exception key
-   * (then a record).
+   * `unknown` without `exceptionKey` or when the input `In` is a record (the errors are handed
+   * on in it); otherwise a type no options have, naming the problem.
    *
-   * @since 0.1.0
+   * @since 0.2.0
    * @category models
    */
-  export type Input<Fs extends ReadonlyArray<AnyRunnable>, K extends string> = [K] extends [never] ? Inputs<Fs>
-    : Omit<Inputs<Fs>, K> & object
+  export type CheckInput<In, K extends string> = [K] extends [never] ? unknown
+    : [In] extends [object] ? unknown
+    : Mismatch<"Fx.withFallbacks: with exceptionKey, the input must be a record", { readonly input: In }>
   /**
-   * `unknown` when the errors the fallbacks but the last can hand on fit `exceptionKey`'s slot;
-   * otherwise a type no tuple of runnables has, naming the problem.
+   * `Check` and `CheckInput` for the runnable given fallbacks in the data-last form, where it
+   * comes after them.
    *
-   * @since 0.1.0
+   * @since 0.2.0
    * @category models
    */
-  export type CheckHandedOn<Fs extends ReadonlyArray<AnyRunnable>, K extends string> = [K] extends [never] ? unknown
-    : [Runnable.Runnable.Error<Init<Fs>>] extends [ExceptionSlot<Fs, K>] ? unknown
-    : { readonly "an earlier fallback's error does not fit the exceptionKey of the later ones": Runnable.Runnable.Error<Init<Fs>> }
+  export type CheckSelf<Fs extends ReadonlyArray<AnyRunnable>, In, E, K extends string> =
+    & AllOf<Check<Fs, In, E, K>>
+    & CheckInput<In, K>
 }
 
 /**
@@ -175,8 +185,11 @@ const make = (
  *   its error type. With `while`, any runnable's error can (those `while` rejects); a refinement as
  *   `while` (`(error) => error is Retryable`) takes the errors it accepts out of the type, except
  *   the last fallback's.
+ * - Types, for any number of fallbacks: each fallback must accept the input (with
+ *   `exceptionKey`, the input and the error of the runnable tried before it); one that does not
+ *   is a compile error at the call naming the fallback (1-based) and both types.
  * - `exceptionKey`: each fallback gets `{ ...input, [exceptionKey]: error }`, the original input
- *   with the error that made it run; the types check that the fallbacks accept it.
+ *   with the error that made it run; the input must then be a record.
  * - Streaming: a stream that fails before its first chunk falls back to the next runnable's
  *   stream; once it has emitted a chunk, its error comes out as is (the chunks already delivered
  *   cannot be taken back, and another runnable's answer would be appended to them).
@@ -206,56 +219,44 @@ const make = (
  */
 export const withFallbacks: {
   <const Fs extends FallbackRunnables, K extends string = never>(
-    fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
+    fallbacks: Fs,
     options?: FallbacksOptions<never, K> & { readonly while?: undefined }
-  ): <In extends Fallbacks.Input<Fs, K>, Out, E extends Fallbacks.ExceptionSlot<Fs, K>, R>(
-    self: Runnable.Runnable<In, Out, E, R>
+  ): <In, Out, E, R>(
+    self: Runnable.Runnable<In, Out, E, R> & Fallbacks.CheckSelf<Fs, In, E, K>
   ) => Runnable.Runnable<
     In,
     Out | Runnable.Runnable.Output<Fs[number]>,
     Runnable.Runnable.Error<Fallbacks.Last<Fs>>,
     R | Runnable.Runnable.Context<Fs[number]>
   >
-  <
-    E extends Fallbacks.ExceptionSlot<Fs, K>,
-    const Fs extends FallbackRunnables,
-    W extends E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>,
-    K extends string = never
-  >(
-    fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
+  <E, const Fs extends FallbackRunnables, W extends E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, K extends string = never>(
+    fallbacks: Fs,
     options: FallbacksOptions<never, K> & {
       readonly while: Refinement<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, W>
     }
-  ): <In extends Fallbacks.Input<Fs, K>, Out, R>(
-    self: Runnable.Runnable<In, Out, E, R>
+  ): <In, Out, R>(
+    self: Runnable.Runnable<In, Out, E, R> & Fallbacks.CheckSelf<Fs, In, E, K>
   ) => Runnable.Runnable<
     In,
     Out | Runnable.Runnable.Output<Fs[number]>,
     Exclude<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, W> | Runnable.Runnable.Error<Fallbacks.Last<Fs>>,
     R | Runnable.Runnable.Context<Fs[number]>
   >
-  <E extends Fallbacks.ExceptionSlot<Fs, K>, const Fs extends FallbackRunnables, K extends string = never>(
-    fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
+  <E, const Fs extends FallbackRunnables, K extends string = never>(
+    fallbacks: Fs,
     options: FallbacksOptions<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, K>
-  ): <In extends Fallbacks.Input<Fs, K>, Out, R>(
-    self: Runnable.Runnable<In, Out, E, R>
+  ): <In, Out, R>(
+    self: Runnable.Runnable<In, Out, E, R> & Fallbacks.CheckSelf<Fs, In, E, K>
   ) => Runnable.Runnable<
     In,
     Out | Runnable.Runnable.Output<Fs[number]>,
     E | Runnable.Runnable.Error<Fs[number]>,
     R | Runnable.Runnable.Context<Fs[number]>
   >
-  <
-    const Fs extends FallbackRunnables,
-    In extends Fallbacks.Input<Fs, K>,
-    Out,
-    E extends Fallbacks.ExceptionSlot<Fs, K>,
-    R,
-    K extends string = never
-  >(
+  <In, Out, E, R, const Fs extends FallbackRunnables, K extends string = never>(
     self: Runnable.Runnable<In, Out, E, R>,
-    fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
-    options?: FallbacksOptions<never, K> & { readonly while?: undefined }
+    fallbacks: Fs & Fallbacks.Check<Fs, In, E, K>,
+    options?: FallbacksOptions<never, K> & { readonly while?: undefined } & Fallbacks.CheckInput<In, K>
   ): Runnable.Runnable<
     In,
     Out | Runnable.Runnable.Output<Fs[number]>,
@@ -263,36 +264,30 @@ export const withFallbacks: {
     R | Runnable.Runnable.Context<Fs[number]>
   >
   <
-    const Fs extends FallbackRunnables,
-    In extends Fallbacks.Input<Fs, K>,
+    In,
     Out,
-    E extends Fallbacks.ExceptionSlot<Fs, K>,
+    E,
     R,
+    const Fs extends FallbackRunnables,
     W extends E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>,
     K extends string = never
   >(
     self: Runnable.Runnable<In, Out, E, R>,
-    fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
-    options: FallbacksOptions<never, K> & {
-      readonly while: Refinement<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, W>
-    }
+    fallbacks: Fs & Fallbacks.Check<Fs, In, E, K>,
+    options:
+      & FallbacksOptions<never, K>
+      & { readonly while: Refinement<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, W> }
+      & Fallbacks.CheckInput<In, K>
   ): Runnable.Runnable<
     In,
     Out | Runnable.Runnable.Output<Fs[number]>,
     Exclude<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, W> | Runnable.Runnable.Error<Fallbacks.Last<Fs>>,
     R | Runnable.Runnable.Context<Fs[number]>
   >
-  <
-    const Fs extends FallbackRunnables,
-    In extends Fallbacks.Input<Fs, K>,
-    Out,
-    E extends Fallbacks.ExceptionSlot<Fs, K>,
-    R,
-    K extends string = never
-  >(
+  <In, Out, E, R, const Fs extends FallbackRunnables, K extends string = never>(
     self: Runnable.Runnable<In, Out, E, R>,
-    fallbacks: Fs & NoInfer<Fallbacks.CheckHandedOn<Fs, K>>,
-    options: FallbacksOptions<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, K>
+    fallbacks: Fs & Fallbacks.Check<Fs, In, E, K>,
+    options: FallbacksOptions<E | Runnable.Runnable.Error<Fallbacks.Init<Fs>>, K> & Fallbacks.CheckInput<In, K>
   ): Runnable.Runnable<
     In,
     Out | Runnable.Runnable.Output<Fs[number]>,

@@ -9,12 +9,9 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type { Branch, Conflict, InputOfAll, TakesRecord } from "./internal/mismatch.js"
 
 type AnyRunnable = Runnable.Runnable<any, any, any, any>
-
-type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void
-  ? I
-  : never
 
 /**
  * The input of a parallel map: what every branch accepts.
@@ -22,8 +19,7 @@ type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) e
  * @since 0.1.0
  * @category models
  */
-export type ParallelInput<Branches> = [Branches[keyof Branches]] extends [never] ? unknown
-  : UnionToIntersection<Runnable.Runnable.Input<Branches[keyof Branches]>>
+export type ParallelInput<Branches> = InputOfAll<Branch<Branches>>
 
 /**
  * The output of a parallel map: each branch's output under its key (or at its position).
@@ -31,7 +27,52 @@ export type ParallelInput<Branches> = [Branches[keyof Branches]] extends [never]
  * @since 0.1.0
  * @category models
  */
-export type ParallelOutput<Branches> = { -readonly [K in keyof Branches]: Runnable.Runnable.Output<Branches[K]> }
+export type ParallelOutput<Branches> = { -readonly [K in keyof Branches]: Runnable.Runnable.Output<Branches[K]> } extends
+  infer Output ? Output : never
+
+/**
+ * Types of `parallel`: what its branches must fit.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export declare namespace Parallel {
+  /**
+   * For each branch, `unknown` when some input fits it and every other branch; otherwise a type
+   * no runnable has, naming the branch, its input and what the others take, so that the compiler
+   * reports the conflict at the call.
+   *
+   * @since 0.2.0
+   * @category models
+   */
+  export type Check<Branches> = { readonly [K in keyof Branches]: Conflict<"Fx.parallel", Branches, K> }
+}
+
+/**
+ * Types of `assign`: what its branches must fit.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export declare namespace Assign {
+  /**
+   * `Parallel.Check`, and each branch must take a record (the input `assign` adds keys to).
+   *
+   * @since 0.2.0
+   * @category models
+   */
+  export type Check<Branches> = {
+    readonly [K in keyof Branches]: TakesRecord<"Fx.assign", K, Runnable.Runnable.Input<Branches[K]>> & Conflict<"Fx.assign", Branches, K>
+  }
+  /**
+   * The input of an assign: what every branch accepts, a record.
+   *
+   * @since 0.2.0
+   * @category models
+   */
+  export type Input<Branches> = [ParallelInput<Branches>] extends [object] ? ParallelInput<Branches>
+    : ParallelInput<Branches> & object
+}
 
 interface Plan {
   readonly keys: ReadonlyArray<string>
@@ -155,6 +196,9 @@ const toArray = (record: Record<string, unknown>, length: number): Array<unknown
  *   the concat rule into the invoke output. Tuple form: streaming yields the output array once,
  *   when every branch is done (array chunks would append, not combine by position).
  * - Each branch runs as a nested run tagged `map:key:KEY` (its position for a tuple).
+ * - Types, for any number of branches: the input is what every branch accepts (the intersection
+ *   of their inputs); branches that no input fits together are a compile error at the call,
+ *   naming both branches and their input types.
  *
  * @example
  * ```ts
@@ -171,17 +215,13 @@ const toArray = (record: Record<string, unknown>, length: number): Array<unknown
  * @category composition
  */
 export const parallel: {
-  <const Branches extends ReadonlyArray<AnyRunnable>>(branches: Branches): Runnable.Runnable<
+  <const Branches extends ReadonlyArray<AnyRunnable> | Readonly<Record<string, AnyRunnable>>>(
+    branches: Branches & Parallel.Check<Branches>
+  ): Runnable.Runnable<
     ParallelInput<Branches>,
     ParallelOutput<Branches>,
-    Runnable.Runnable.Error<Branches[number]>,
-    Runnable.Runnable.Context<Branches[number]>
-  >
-  <const Branches extends Readonly<Record<string, AnyRunnable>>>(branches: Branches): Runnable.Runnable<
-    ParallelInput<Branches>,
-    ParallelOutput<Branches>,
-    Runnable.Runnable.Error<Branches[keyof Branches]>,
-    Runnable.Runnable.Context<Branches[keyof Branches]>
+    Runnable.Runnable.Error<Branch<Branches>>,
+    Runnable.Runnable.Context<Branch<Branches>>
   >
 } = (branches: ReadonlyArray<AnyRunnable> | Readonly<Record<string, AnyRunnable>>): any => {
   const plan_ = plan(branches as Readonly<Record<string, AnyRunnable>>)
@@ -211,6 +251,9 @@ export const parallel: {
  * branch from the input; the branches run as in `parallel`. Streaming yields the input's own keys
  * as one chunk, then `{ key: chunk }` per branch chunk; they combine into the output.
  *
+ * The input is a record that every branch accepts: a branch taking something else, or branches
+ * that no input fits together, are a compile error at the call naming the branch and the types.
+ *
  * @example
  * ```ts
  * import * as Fx from "@fxchain/combinators"
@@ -224,10 +267,10 @@ export const parallel: {
  * @category composition
  */
 export const assign = <const Branches extends Readonly<Record<string, AnyRunnable>>>(
-  branches: Branches
+  branches: Branches & Assign.Check<Branches>
 ): Runnable.Runnable<
-  ParallelInput<Branches> & object,
-  ParallelInput<Branches> & ParallelOutput<Branches>,
+  Assign.Input<Branches>,
+  Assign.Input<Branches> & ParallelOutput<Branches>,
   Runnable.Runnable.Error<Branches[keyof Branches]>,
   Runnable.Runnable.Context<Branches[keyof Branches]>
 > => {

@@ -6,6 +6,7 @@
 import { Options, Runnable } from "@fxchain/core"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import type * as mismatch from "./internal/mismatch.js"
 
 type AnyRunnable = Runnable.Runnable<any, any, any, any>
 
@@ -69,21 +70,15 @@ export declare namespace Sequence {
     readonly [K in keyof S]: K extends `${infer Index extends number}` ? Fits<S, Index> : unknown
   }
   /** How a step that does not fit is reported. */
-  export type Mismatch<Step extends number, Takes, Returns> = {
-    readonly [Message in `Fx.sequence: step ${Step} does not accept what step ${Previous<Step>} returns`]: {
-      readonly takes: Takes
-      readonly returns: Returns
-    }
-  }
+  export type Mismatch<Step extends number, Takes, Returns> = mismatch.Mismatch<
+    `Fx.sequence: step ${Step} does not accept what step ${mismatch.Previous<Step>} returns`,
+    { readonly takes: Takes; readonly returns: Returns }
+  >
 }
 
-type Tuple<N extends number, T extends ReadonlyArray<unknown> = []> = T["length"] extends N ? T : Tuple<N, [...T, unknown]>
-type Previous<N extends number> = Tuple<N> extends readonly [unknown, ...infer Rest] ? Rest["length"] : never
-type Next<N extends number> = [...Tuple<N>, unknown]["length"] & number
-
 type Fits<S extends Sequence.Steps, Index extends number> = Index extends 0 ? unknown
-  : [Runnable.Runnable.Output<S[Previous<Index>]>] extends [Runnable.Runnable.Input<S[Index]>] ? unknown
-  : Sequence.Mismatch<Next<Index>, Runnable.Runnable.Input<S[Index]>, Runnable.Runnable.Output<S[Previous<Index>]>>
+  : [Runnable.Runnable.Output<S[mismatch.Previous<Index>]>] extends [Runnable.Runnable.Input<S[Index]>] ? unknown
+  : Sequence.Mismatch<mismatch.Next<Index>, Runnable.Runnable.Input<S[Index]>, Runnable.Runnable.Output<S[mismatch.Previous<Index>]>>
 
 /**
  * Runs steps one after the other, each step's output the next one's input; typed from the first

@@ -106,17 +106,17 @@ describe("alternatives", () => {
       expect(Chunk.toReadonlyArray(yield* Stream.runCollect(Runnable.transform(lowered, input)))).toEqual(["abcd"])
     }))
 
-  it.effect("types: the inputs every alternative takes, the union of outputs and errors", () =>
+  it.effect("types: the default's input, which every alternative accepts; the union of outputs and errors", () =>
     Effect.gen(function*() {
       const a = Runnable.fromEffect((input: { readonly text: string }) => Effect.succeed(input.text.length))
-      const b = Runnable.fromEffect((input: { readonly lang: string }) =>
-        input.lang === "" ? Effect.fail("no language" as const) : Effect.succeed(input.lang)
+      const b = Runnable.fromEffect((input: { readonly text: string; readonly lang?: string }) =>
+        input.lang === "" ? Effect.fail("no language" as const) : Effect.succeed(input.text)
       )
       const either = alternatives({ default: a, b }, { key: "pick" })
       expectTypeOf(either).toEqualTypeOf<
-        Runnable.Runnable<{ readonly text: string } & { readonly lang: string }, number | string, "no language" | AlternativeNotFound>
+        Runnable.Runnable<{ readonly text: string }, number | string, "no language" | AlternativeNotFound>
       >()
-      const result = yield* Effect.either(Runnable.invoke(either, { text: "abc", lang: "" }))
+      const result = yield* Effect.either(Runnable.invoke(either, { text: "abc" }))
       expect(result).toEqual(Either.right(3))
     }))
 })

@@ -11,7 +11,7 @@ describe("branch", () => {
     Effect.gen(function*() {
       const checked: Array<string> = []
       const condition = (name: string, f: (n: number) => boolean) => (n: number) => (checked.push(name), f(n))
-      const sign = branch<number, string>(
+      const sign = branch(
         [
           [condition("negative", (n) => n < 0), Runnable.sync((_: number) => "negative")],
           [condition("zero", (n) => n === 0), Runnable.sync((_: number) => "zero")],
