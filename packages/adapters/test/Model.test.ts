@@ -1,8 +1,8 @@
 import { AiError, LanguageModel, Prompt, type Response, Tool, Toolkit } from "@effect/ai"
 import { describe, expect, it } from "@effect/vitest"
 import * as Fx from "@fxchain/combinators"
-import { Concat, RunEvent, Runnable } from "@fxchain/core"
-import { Chunk, Clock, Effect, Exit, Fiber, Schema, Stream, TestClock, Tracer } from "effect"
+import { Concat, RunEvent, Runnable, Testing } from "@fxchain/core"
+import { Chunk, Clock, Effect, Exit, Fiber, Schema, Stream, TestClock } from "effect"
 import * as FakeModel from "../src/FakeModel.js"
 import * as Model from "../src/Model.js"
 
@@ -184,16 +184,7 @@ describe("Model.fromLanguageModel", () => {
 
   it.effect("the usage goes on the run's span", () =>
     Effect.gen(function*() {
-      const spans: Array<Tracer.Span> = []
-      const native = yield* Effect.tracer
-      const tracer = Tracer.make({
-        span: (name, parent, context, links, startTime, kind, options) => {
-          const span = native.span(name, parent, context, links, startTime, kind, options)
-          spans.push(span)
-          return span
-        },
-        context: (f) => f()
-      })
+      const { spans, tracer } = Testing.recordingTracer()
       const layer = FakeModel.layer({ responses: "Hello brave world" })
       const model = Model.fromLanguageModel({ model: "gpt-test" })
       yield* Runnable.invoke(model, "Say hello").pipe(Effect.provide(layer), Effect.withTracer(tracer))

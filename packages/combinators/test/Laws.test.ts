@@ -8,7 +8,7 @@ import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
 import * as fc from "effect/FastCheck"
 import { parallel } from "../src/Parallel.js"
 import { sequence } from "../src/Sequence.js"
-import { inMode, modes, recordingTracer } from "./support/modes.js"
+import { inMode, modes } from "./support/modes.js"
 
 const collect = <A, E>(stream: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
 
@@ -34,7 +34,7 @@ describe("modes", () => {
       const where = Runnable.fromEffect((_: null) => Effect.map(Runnable.currentRun, (current) => current.runId))
       expect(yield* inMode("plain", Runnable.invoke(where, null))).toBeUndefined()
       expect(yield* inMode("observed", Runnable.invoke(where, null))).toBeTypeOf("string")
-      const { spans, tracer } = recordingTracer()
+      const { spans, tracer } = Testing.recordingTracer()
       yield* Runnable.invoke(where, null).pipe(Effect.withTracer(tracer))
       expect(spans.map((span) => span.name)).toEqual(["lambda"])
     }))

@@ -26,6 +26,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import * as internal from "./internal/runnable.js"
 import type * as RunEvent from "./RunEvent.js"
 import type * as Runnable from "./Runnable.js"
@@ -180,4 +181,36 @@ export const scripted = <In, Out, E = never>(options: ScriptOptions<In, Out, E>)
     )
   const made = internal.make<In, Out, E>({ name: options.name ?? "scripted", kind: options.kind, run, stream })
   return options.probe === undefined ? made : probed(made, options.probe)
+}
+
+/**
+ * A tracer that keeps every span it opens (Effect's own spans, in memory): install it with
+ * `Effect.withTracer` to see the spans of runs in a test, or to make runs traced.
+ *
+ * @example
+ * ```ts
+ * import { Runnable, Testing } from "@fxchain/core"
+ * import { Effect } from "effect"
+ *
+ * const { spans, tracer } = Testing.recordingTracer()
+ * const program = Runnable.invoke(Runnable.fromEffect((n: number) => Effect.succeed(n), { name: "step" }), 1).pipe(
+ *   Effect.withTracer(tracer)
+ * ) // afterwards spans.map((span) => span.name) is ["step"]
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const recordingTracer = (): { readonly spans: ReadonlyArray<Tracer.Span>; readonly tracer: Tracer.Tracer } => {
+  const spans: Array<Tracer.Span> = []
+  const native = Effect.runSync(Effect.tracer)
+  const tracer = Tracer.make({
+    span: (name, parent, context, links, startTime, kind, options) => {
+      const span = native.span(name, parent, context, links, startTime, kind, options)
+      spans.push(span)
+      return span
+    },
+    context: (f) => f()
+  })
+  return { spans, tracer }
 }

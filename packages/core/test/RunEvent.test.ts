@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Fiber, Option, Stream, TestClock, Tracer } from "effect"
+import { Chunk, Effect, Either, Fiber, Option, Stream, TestClock } from "effect"
 import { RunEvent, Runnable, Testing } from "../src/index.js"
 
 const collect = <E, R>(events: Stream.Stream<RunEvent.RunEvent, E, R>) =>
@@ -198,23 +198,9 @@ describe("streamEvents", () => {
 })
 
 describe("spans", () => {
-  const recordingTracer = () => {
-    const spans: Array<Tracer.Span> = []
-    const native = Effect.runSync(Effect.tracer)
-    const tracer = Tracer.make({
-      span: (name, parent, context, links, startTime, kind, options) => {
-        const span = native.span(name, parent, context, links, startTime, kind, options)
-        spans.push(span)
-        return span
-      },
-      context: (f) => f()
-    })
-    return { spans, tracer }
-  }
-
   it.effect("every run is a span named after the runnable, nested as runs nest, with kind, tags and metadata", () =>
     Effect.gen(function*() {
-      const { spans, tracer } = recordingTracer()
+      const { spans, tracer } = Testing.recordingTracer()
       const tagged = Runnable.withConfig(outer, { tags: ["t1"], metadata: { tenant: "acme" } })
       expect(yield* Runnable.invoke(tagged, 1).pipe(Effect.withTracer(tracer))).toBe(4)
       expect(spans.map((span) => span.name)).toEqual(["outer", "addOne", "double"])
@@ -227,7 +213,7 @@ describe("spans", () => {
 
   it.effect("a streamed run is one span, and nested runs inside it are its children", () =>
     Effect.gen(function*() {
-      const { spans, tracer } = recordingTracer()
+      const { spans, tracer } = Testing.recordingTracer()
       const streaming = Runnable.fromStream((n: number) =>
         Stream.fromEffect(Runnable.invoke(addOne, n)).pipe(Stream.concat(Stream.make(0))), { name: "streaming" })
       yield* Stream.runDrain(Runnable.stream(streaming, 1)).pipe(Effect.withTracer(tracer))

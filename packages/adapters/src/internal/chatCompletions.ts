@@ -90,10 +90,11 @@ const requestError = (
     cause: error
   }, { disableValidation: true })
 
-const bodyError = (
+/** The response came, but reading its body failed (`description` says how). */
+const decodeError = (
   method: Method,
   response: HttpClientResponse.HttpClientResponse,
-  cause: unknown,
+  description: string,
   names: RedactedNames
 ): AiError.HttpResponseError =>
   new AiError.HttpResponseError({
@@ -102,8 +103,11 @@ const bodyError = (
     reason: "Decode",
     request: requestDetails(response.request, names),
     response: { status: response.status, headers: plainHeaders(response.headers, names) },
-    description: `the connection failed while the response was being read: ${describe(cause)}`
+    description
   }, { disableValidation: true })
+
+const bodyError = (method: Method, response: HttpClientResponse.HttpClientResponse, cause: unknown, names: RedactedNames) =>
+  decodeError(method, response, `the connection failed while the response was being read: ${describe(cause)}`, names)
 
 /**
  * A non-2xx response as an `HttpResponseError` holding the server's body, with its error message
@@ -192,15 +196,13 @@ const stalledBody = (
   response: HttpClientResponse.HttpClientResponse,
   timeout: Duration.Duration,
   names: RedactedNames
-): AiError.HttpResponseError =>
-  new AiError.HttpResponseError({
-    module,
+) =>
+  decodeError(
     method,
-    reason: "Decode",
-    request: requestDetails(response.request, names),
-    response: { status: response.status, headers: plainHeaders(response.headers, names) },
-    description: `the server sent nothing for ${Duration.format(timeout)} while the response was being read (the timeout option)`
-  }, { disableValidation: true })
+    response,
+    `the server sent nothing for ${Duration.format(timeout)} while the response was being read (the timeout option)`,
+    names
+  )
 
 // -----------------------------------------------------------------------------
 // telemetry

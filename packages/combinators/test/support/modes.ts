@@ -2,8 +2,8 @@
  * The three ways a run goes, for running the same property under each: plain (nobody observes),
  * observed (inside a `streamEvents` listener) and traced (a tracer installed).
  */
-import { Runnable } from "@fxchain/core"
-import { Effect, Exit, Stream, Tracer } from "effect"
+import { Runnable, Testing } from "@fxchain/core"
+import { Effect, Exit, Stream } from "effect"
 
 /** @since 0.2.0 */
 export type Mode = "plain" | "observed" | "traced"
@@ -11,28 +11,13 @@ export type Mode = "plain" | "observed" | "traced"
 /** @since 0.2.0 */
 export const modes: ReadonlyArray<Mode> = ["plain", "observed", "traced"]
 
-/** A tracer that is not Effect's built-in one (so runs are traced), keeping the spans it opens. */
-export const recordingTracer = () => {
-  const spans: Array<Tracer.Span> = []
-  const native = Effect.runSync(Effect.tracer)
-  const tracer = Tracer.make({
-    span: (name, parent, context, links, startTime, kind, options) => {
-      const span = native.span(name, parent, context, links, startTime, kind, options)
-      spans.push(span)
-      return span
-    },
-    context: (f) => f()
-  })
-  return { spans, tracer }
-}
-
 /**
  * Runs `effect` in a mode: as it is, inside a run whose events someone listens to (so every run it
  * makes is observed), or with a tracer installed.
  */
 export const inMode = <A, E>(mode: Mode, effect: Effect.Effect<A, E>): Effect.Effect<A, E> => {
   if (mode === "plain") return effect
-  if (mode === "traced") return Effect.withTracer(effect, recordingTracer().tracer)
+  if (mode === "traced") return Effect.withTracer(effect, Testing.recordingTracer().tracer)
   return Effect.suspend(() => {
     let exit: Exit.Exit<A, E> | undefined
     const host = Runnable.fromEffect(
