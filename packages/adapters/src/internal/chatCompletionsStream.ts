@@ -33,6 +33,10 @@ interface ToolCallState {
 
 type Out = Array<Response.StreamPartEncoded>
 
+/** A part that carries some of the answer (what time to first token waits for). */
+const isToken = (part: Response.StreamPartEncoded): boolean =>
+  part.type === "text-delta" || part.type === "reasoning-delta" || part.type === "tool-call"
+
 /**
  * The decoding state of one response: the SSE line buffer, the pending event, the open text and
  * reasoning blocks and the tool calls being assembled.
@@ -57,13 +61,37 @@ export class EventStreamDecoder {
   /** Whether `data: [DONE]` has been read (and the finish part emitted). */
   done = false
 
-  /** Reads body bytes; stops at `[DONE]` or at the first error. */
-  feed(input: Chunk.Chunk<Uint8Array>, out: Out): AiError.AiError | undefined {
+  /** Text read but not decoded yet: what followed the first token (see `feed`'s `untilToken`). */
+  private held = ""
+
+  /**
+   * Reads body bytes; stops at `[DONE]` or at the first error. With `untilToken`, it stops after
+   * the first event that gives a token and holds the rest of the text for `resume`, so that the
+   * first token goes on before the rest of a burst is decoded.
+   */
+  feed(input: Chunk.Chunk<Uint8Array>, out: Out, untilToken = false): AiError.AiError | undefined {
     for (const bytes of input) {
-      const error = this.feedText(this.decoder.decode(bytes, { stream: true }), out)
+      const text = this.decoder.decode(bytes, { stream: true })
+      if (this.held !== "" || (untilToken && out.some(isToken))) {
+        this.held += text
+        continue
+      }
+      const error = this.feedText(text, out, untilToken)
       if (error !== undefined || this.done) return error
     }
     return undefined
+  }
+
+  /** Whether text is held after the first token (see `feed`). */
+  get holding(): boolean {
+    return this.held !== ""
+  }
+
+  /** Decodes the text held after the first token. */
+  resume(out: Out): AiError.AiError | undefined {
+    const text = this.held
+    this.held = ""
+    return this.feedText(text, out)
   }
 
   /** The body has ended: reads what is left, and fails unless `[DONE]` was among it. */
@@ -84,7 +112,7 @@ export class EventStreamDecoder {
     return Wire.malformedOutput(method, "stream ended before [DONE]")
   }
 
-  private feedText(text: string, out: Out): AiError.AiError | undefined {
+  private feedText(text: string, out: Out, untilToken = false): AiError.AiError | undefined {
     if (text === "") return undefined
     const firstNewline = text.indexOf("\n")
     if (firstNewline === -1) {
@@ -102,6 +130,11 @@ export class EventStreamDecoder {
       if (error !== undefined || this.done) {
         this.buffer = ""
         return error
+      }
+      if (untilToken && start < pending.length && out.some(isToken)) {
+        this.buffer = ""
+        this.held = pending.slice(start)
+        return undefined
       }
       newline = pending.indexOf("\n", start)
     }
@@ -284,9 +317,6 @@ export class EventStreamDecoder {
 
 const write = (out: Out) => out.length === 0 ? Channel.void : Channel.write(Chunk.unsafeFromArray(out))
 
-const isToken = (part: Response.StreamPartEncoded): boolean =>
-  part.type === "text-delta" || part.type === "reasoning-delta" || part.type === "tool-call"
-
 const decodeChannel = (
   decoder: EventStreamDecoder
 ): Channel.Channel<
@@ -298,18 +328,6 @@ const decodeChannel = (
   unknown
 > => {
   let firstToken = true
-  /**
-   * The parts of one network read, as one chunk (a burst of tokens crosses every step at once),
-   * except that the parts up to the first token go ahead alone: it reaches the consumer without
-   * waiting for the rest of the burst to be decoded downstream.
-   */
-  const emit = (out: Out) => {
-    if (!firstToken) return write(out)
-    const first = out.findIndex(isToken)
-    if (first === -1) return write(out)
-    firstToken = false
-    return first === out.length - 1 ? write(out) : Channel.zipRight(write(out.slice(0, first + 1)), write(out.slice(first + 1)))
-  }
   const loop: Channel.Channel<
     Chunk.Chunk<Response.StreamPartEncoded>,
     Chunk.Chunk<Uint8Array>,
@@ -320,16 +338,24 @@ const decodeChannel = (
   > = Channel.readWithCause({
     onInput: (input: Chunk.Chunk<Uint8Array>) => {
       const out: Out = []
-      const error = decoder.feed(input, out)
-      if (error !== undefined) return Channel.zipRight(emit(out), Channel.fail(error))
-      return decoder.done ? emit(out) : Channel.zipRight(emit(out), loop)
+      const error = decoder.feed(input, out, firstToken)
+      if (error !== undefined) return Channel.zipRight(write(out), Channel.fail(error))
+      if (firstToken && out.some(isToken)) firstToken = false
+      // the first token goes on alone; the rest of its network read is decoded after it
+      return Channel.zipRight(write(out), decoder.holding ? resumed : decoder.done ? Channel.void : loop)
     },
     onFailure: (cause) => Channel.failCause(cause),
     onDone: () => {
       const out: Out = []
       const error = decoder.end(out)
-      return error === undefined ? emit(out) : Channel.zipRight(emit(out), Channel.fail(error))
+      return error === undefined ? write(out) : Channel.zipRight(write(out), Channel.fail(error))
     }
+  })
+  const resumed: typeof loop = Channel.suspend(() => {
+    const out: Out = []
+    const error = decoder.resume(out)
+    if (error !== undefined) return Channel.zipRight(write(out), Channel.fail(error))
+    return Channel.zipRight(write(out), decoder.done ? Channel.void : loop)
   })
   return loop
 }
