@@ -87,7 +87,7 @@ describe("examples/errors (docs/errors.md)", () => {
       yield* TestClock.adjust("1 second")
       const timeout = yield* Fiber.join(fiber)
       expect(timeout).toMatchObject({ _tag: "TimeoutError", runnable: "crm", deadline: "total", durationMillis: 1000 })
-      expect(timeout.message).toBe("Runnable \"crm\" did not finish within 1000 ms (total deadline)")
+      expect(timeout.message).toBe("Runnable \"crm\" timed out: did not finish within 1000 ms (total deadline)")
 
       expect(yield* Effect.flip(errors.noRoute)).toMatchObject({ _tag: "RouteNotFound", key: "bob", available: ["ada"] })
       expect(yield* Effect.flip(errors.badInput)).toMatchObject({ _tag: "SchemaError", runnable: "summarize", boundary: "input" })
