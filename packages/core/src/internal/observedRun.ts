@@ -107,7 +107,8 @@ export class ObservedRun {
     options: Runnable.RunOptions | undefined
   ) {
     this.config = runConfigOf(fiber, self)
-    this.tags = options?.runTags === undefined ? this.config.tags : [...this.config.tags, ...options.runTags]
+    // LangChain's order: the run's own tags, then its inherited ones, nearest first
+    this.tags = options?.runTags === undefined ? this.config.tags : [...options.runTags, ...this.config.tags]
     this.tracing = isTracing(fiber)
     this.runId = parent.sink === undefined ? undefined : crypto.randomUUID()
     this.context = {
