@@ -40,7 +40,7 @@ describe("examples/interop (docs/interop.md)", () => {
     for await (const event of interop.explainApi.streamEvents({ topic: "fibers" }, { version: "v2", includeTypes: ["chat_model"] })) {
       if (event.event === "on_chat_model_stream") modelChunks.push(event.data.chunk)
     }
-    expect(modelChunks[0]).toEqual({ text: "Fibers ", toolCalls: [], content: "Fibers " })
+    expect(modelChunks[0]).toEqual({ text: "Fibers ", toolCalls: [], content: "Fibers ", id: expect.stringMatching(/^run-/) })
     await interop.explainApi.dispose()
   })
 })

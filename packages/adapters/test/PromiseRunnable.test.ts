@@ -448,13 +448,28 @@ describe("PromiseRunnable.streamEvents", () => {
       expect(own.at(-1)!.event).toBe(`on_${type}_end`)
       expect(own.slice(1, -1).every((event) => event.event === `on_${type}_stream`)).toBe(true)
       for (const event of own) {
-        expect(event).toMatchObject({ run_id: own[0]!.run_id, tags: ["outer", tag], parent_ids: [rootId] })
+        expect(event).toMatchObject({ run_id: own[0]!.run_id, tags: [tag, "outer"], parent_ids: [rootId] })
       }
     }
+    // a model's chunks carry LangChain's content and the run's id; the last chunk (finish reason and
+    // usage, no text) is no on_chat_model_stream: the usage is on the end event's output
     const model = eventsOf(events, "model")
-    const modelChunks = model.slice(1, -1).map((event) => (event.data.chunk as { text: string }).text)
-    expect(modelChunks).toEqual(["Hello ", "brave ", "world", ""])
-    expect((model.at(-1)!.data.output as { text: string }).text).toBe("Hello brave world")
+    const modelChunks = model.slice(1, -1).map((event) => event.data.chunk as { text: string; content: string; id: string })
+    expect(modelChunks.map((chunk) => chunk.content)).toEqual(["Hello ", "brave ", "world"])
+    expect(modelChunks.every((chunk) => chunk.id === `run-${model[0]!.run_id}`)).toBe(true)
+    expect(model.at(-1)!.data.output).toMatchObject({
+      text: "Hello brave world",
+      content: "Hello brave world",
+      id: `run-${model[0]!.run_id}`,
+      usage: { outputTokens: 3 }
+    })
+    // LangChain's placement: a chat model's input is its messages, on start and on end
+    const prompt = eventsOf(events, "PromptTemplate")
+    expect(prompt.map((event) => event.event)).toEqual(["on_prompt_start", "on_prompt_end"])
+    expect(prompt[1]!.data.input).toEqual({ word: "hi" })
+    const messages = (model[0]!.data.input as { messages: [ReadonlyArray<{ role: string }>] }).messages
+    expect(messages[0].map((message) => message.role)).toEqual(["user"])
+    expect(model.at(-1)!.data.input).toEqual(model[0]!.data.input)
 
     // the parser consumes the model's stream: its input comes on its end, combined
     const parser = eventsOf(events, "StringOutputParser")
@@ -489,10 +504,10 @@ describe("PromiseRunnable.streamEvents", () => {
     )
     const runIdOf = (name: string) => eventsOf(events, name)[0]!.run_id
     expect(eventsOf(events, "outer")[0]).toMatchObject({ tags: ["request"], metadata: { id: 7 }, parent_ids: [] })
-    expect(eventsOf(events, "inner")[0]).toMatchObject({ tags: ["request", "seq:step:2"], parent_ids: [runIdOf("outer")] })
+    expect(eventsOf(events, "inner")[0]).toMatchObject({ tags: ["seq:step:2", "request"], parent_ids: [runIdOf("outer")] })
     expect(eventsOf(events, "double")[0]).toMatchObject({
       event: "on_chain_start",
-      tags: ["request", "seq:step:2"],
+      tags: ["seq:step:2", "request"],
       metadata: { id: 7 },
       parent_ids: [runIdOf("outer"), runIdOf("inner")]
     })
