@@ -23,8 +23,9 @@ describe("examples/errors (docs/errors.md)", () => {
         "Started sequence",
         "Started loadTicket",
         "Streamed loadTicket",
-        "Ended loadTicket",
+        // as in LangChain, the next step starts at its first input chunk, before this one ends
         "Started checkAccess",
+        "Ended loadTicket",
         "Failed checkAccess",
         "Failed sequence"
       ])

@@ -13,13 +13,22 @@ describe("examples/interop (docs/interop.md)", () => {
         "Fibers are cheap threads",
         "Fibers are cheap threads"
       ])
-      // one run in fxchain's events: LangChain's own inner runs go to LangChain's callbacks
+      // LangChain's inner runs are fxchain runs nested in the step's run
       const runs = yield* Runnable.streamEvents(interop.explain, { topic: "fibers" }).pipe(
         Stream.filter((event) => event._tag !== "Streamed"),
-        Stream.map((event) => `${event._tag} ${event.name}`),
+        Stream.map((event) => `${"  ".repeat(event.parentIds.length)}${event._tag} ${event.name}`),
         Stream.runCollect
       )
-      expect(Array.from(runs)).toEqual(["Started explain", "Ended explain"])
+      expect(Array.from(runs)).toEqual([
+        "Started explain",
+        "  Started ChatPromptTemplate",
+        "  Ended ChatPromptTemplate",
+        "  Started FakeListChatModel",
+        "  Started StrOutputParser",
+        "  Ended FakeListChatModel",
+        "  Ended StrOutputParser",
+        "Ended explain"
+      ])
       expect(yield* interop.checked).toBe("quota failed, cause: Error: quota exceeded")
     }))
 

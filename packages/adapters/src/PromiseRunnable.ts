@@ -135,7 +135,11 @@ export interface PromiseRunnable<in In, out Out, out E = never> {
    * original error. As in LangChain.js, the filter may also come in a third argument (it then
    * replaces the lists given in `options`).
    */
-  streamEvents(input: In, options: StreamEventsOptions, filter?: EventFilter): AsyncIterableIterator<StreamEvent>
+  streamEvents(
+    input: In,
+    options: StreamEventsOptions & { readonly encoding?: undefined },
+    filter?: EventFilter
+  ): AsyncIterableIterator<StreamEvent>
   /**
    * The same events in LangChain's `text/event-stream` encoding, as bytes to write to an HTTP
    * response: `event: data` with each event as JSON, then `event: end`.

@@ -167,18 +167,40 @@ export const streamWithin = <In, Out, E, R>(
   options: Runnable.RunOptions | undefined,
   parent: RunContext | undefined
 ): Stream.Stream<Out, E, R> => {
-  const raw = behaviourOf(self).stream
-  // no stream of its own: its output is the one chunk
-  if (raw === undefined) return Stream.fromEffect(run(self, input, options, true, parent))
+  const behaviour = behaviourOf(self)
+  const raw = behaviour.stream
+  // no stream of its own: its output is the one chunk; an observed lambda ends once that chunk
+  // has moved on, as LangChain's `RunnableLambda` does (other runs end before, as its invoked ones)
+  if (raw === undefined) {
+    const plain = Stream.fromEffect(run(self, input, options, true, parent))
+    if (self.kind !== "lambda") return plain
+    return suspendedStream(Effect.withFiberRuntime((fiber) => {
+      const within = parent ?? currentContext(fiber)
+      if (!isObserved(fiber, within)) return Effect.succeed(Stream.toChannel(plain))
+      return observedStream(fiber, within, self, input, options, () => Stream.fromEffect(behaviour.run(input)))
+    }))
+  }
   return suspendedStream(Effect.withFiberRuntime((fiber) => {
     const within = parent ?? currentContext(fiber)
     if (!isObserved(fiber, within)) return plainChannel(fiber, self, within, () => raw(input))
-    const observed = new ObservedRun(fiber, within, self, options)
-    const limit = observed.tooDeep
-    if (limit !== undefined) return limit
-    observed.start(input)
-    return observedChannel(fiber, self, observed, () => raw(input), input, undefined)
+    return observedStream(fiber, within, self, input, options, () => raw(input))
   }))
+}
+
+/** The channel of an observed run streaming its output from its input. */
+const observedStream = (
+  fiber: AnyFiber,
+  within: RunContext,
+  self: AnyRunnable,
+  input: unknown,
+  options: Runnable.RunOptions | undefined,
+  make: () => Stream.Stream<any, any, any>
+): Effect.Effect<AnyChannel> => {
+  const observed = new ObservedRun(fiber, within, self, options)
+  const limit = observed.tooDeep
+  if (limit !== undefined) return limit
+  observed.start(input)
+  return observedChannel(fiber, self, observed, make, input, undefined)
 }
 
 /** @internal */
@@ -195,10 +217,13 @@ const transformWithin = <In, Out, E, R, E2, R2>(
   parent: RunContext | undefined
 ): Stream.Stream<Out, E | E2, R | R2> => {
   const behaviour = behaviourOf(self)
-  const transformer = behaviour.transform
+  const transformer = behaviour.transform ?? (self.kind === "lambda" ? gatheringWithin(self) : undefined)
   if (transformer === undefined) return gathering(self, input, options, parent)
   return suspendedStream(Effect.withFiberRuntime((fiber) => {
     const within = parent ?? currentContext(fiber)
+    if (behaviour.transform === undefined && !isObserved(fiber, within)) {
+      return Effect.succeed(Stream.toChannel(gathering(self, input, options, within)))
+    }
     if (!isObserved(fiber, within)) {
       // the consumed stream keeps the context of the run consuming it
       const upstream = behaviour.config === undefined ? input : keepContext(input, contextOf(fiber))
@@ -386,6 +411,19 @@ const observedUpstream = <In, E2, R2>(
 // -----------------------------------------------------------------------------
 // steps that gather their input
 // -----------------------------------------------------------------------------
+
+/**
+ * What an observed lambda does with a streamed input, as LangChain's `RunnableLambda`: its run
+ * starts at the first input chunk and gathers the chunks inside it (by the concat rule), then
+ * runs on them. (Unobserved, nothing tells the two apart, and the cheaper `gathering` runs.)
+ */
+const gatheringWithin = (self: AnyRunnable) => (input: Stream.Stream<any, any, any>): Stream.Stream<any, any, any> => {
+  const behaviour = behaviourOf(self)
+  return Stream.unwrap(Effect.map(Concat.gather(input), Option.match({
+    onNone: () => Stream.empty,
+    onSome: (value) => behaviour.stream === undefined ? Stream.fromEffect(behaviour.run(value)) : behaviour.stream(value)
+  })))
+}
 
 /** One step of a chain of gathering steps: the runnable and its run options. */
 interface GatheringLink {
