@@ -61,12 +61,17 @@
  *
  * @since 0.1.0
  */
+import type * as Prompt from "@effect/ai/Prompt"
 import type { Runnable, RunEvent } from "@fxchain/core"
+import type { AIMessage, BaseMessage } from "@langchain/core/messages"
+import type { BasePromptValueInterface } from "@langchain/core/prompt_values"
 import type { RunnableInterface } from "@langchain/core/runnables"
 import type * as Layer from "effect/Layer"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schema from "effect/Schema"
+import type * as Model from "./Model.js"
 import * as from from "./internal/langchainFrom.js"
+import * as messages from "./internal/langchainMessages.js"
 import * as to from "./internal/langchainRunnable.js"
 
 // -----------------------------------------------------------------------------
@@ -159,6 +164,68 @@ export const fromLangChain: <In, Out>(
   runnable: RunnableInterface<In, Out, any>,
   options?: FromLangChainOptions
 ) => Runnable.Runnable<In, Out, LangChainError> = from.fromLangChain
+
+// -----------------------------------------------------------------------------
+// messages
+// -----------------------------------------------------------------------------
+
+/**
+ * A LangChain prompt as an `@effect/ai` `Prompt`, so that a LangChain prompt feeds an fxchain
+ * model: a `ChatPromptValue` (what a `ChatPromptTemplate` makes), a `StringPromptValue` or a text
+ * (one user message), or a list of `BaseMessage`s. System, human, AI (with its tool calls) and
+ * tool messages become system, user, assistant and tool messages; their text blocks are kept.
+ *
+ * @example
+ * ```ts
+ * import { Model } from "@fxchain/adapters"
+ * import { fromLangChain, promptFromLangChain } from "@fxchain/adapters/langchain"
+ * import * as Fx from "@fxchain/combinators"
+ * import { Runnable } from "@fxchain/core"
+ * import { ChatPromptTemplate } from "@langchain/core/prompts"
+ *
+ * const prompt = fromLangChain(ChatPromptTemplate.fromMessages([["system", "Be brief"], ["human", "{question}"]]))
+ * const answer = Fx.sequence(prompt, Runnable.sync(promptFromLangChain), Model.fromLanguageModel())
+ * ```
+ *
+ * @since 0.2.0
+ * @category messages
+ */
+export const promptFromLangChain: (input: string | ReadonlyArray<BaseMessage> | BasePromptValueInterface) => Prompt.Prompt =
+  messages.promptFromLangChain
+
+/**
+ * An `@effect/ai` prompt (a `Prompt`, a list of messages or a text) as LangChain `BaseMessage`s,
+ * so that an fxchain prompt feeds a LangChain chat model: system, user, assistant (with its tool
+ * calls) and tool messages become `SystemMessage`, `HumanMessage`, `AIMessage` and one
+ * `ToolMessage` per tool result.
+ *
+ * @example
+ * ```ts
+ * import { PromptTemplate } from "@fxchain/adapters"
+ * import { fromLangChain, promptToLangChain } from "@fxchain/adapters/langchain"
+ * import * as Fx from "@fxchain/combinators"
+ * import { Runnable } from "@fxchain/core"
+ * import { FakeListChatModel } from "@langchain/core/utils/testing"
+ *
+ * const prompt = PromptTemplate.chat([["system", "Be brief"], ["user", "{question}"]])
+ * const answer = Fx.sequence(prompt, Runnable.sync(promptToLangChain), fromLangChain(new FakeListChatModel({ responses: ["Yes"] })))
+ * ```
+ *
+ * @since 0.2.0
+ * @category messages
+ */
+export const promptToLangChain: (prompt: Prompt.RawInput) => Array<BaseMessage> = messages.promptToLangChain
+
+/**
+ * A model's answer (`Model.Message`) as LangChain's `AIMessage`: its text as `content`, its tool
+ * calls as `tool_calls`, its usage as `usage_metadata` and its finish reason in
+ * `response_metadata`; `id` when given.
+ *
+ * @since 0.2.0
+ * @category messages
+ */
+export const messageToLangChain: (message: Model.Message<any>, options?: { readonly id?: string | undefined }) => AIMessage =
+  messages.messageToLangChain
 
 // -----------------------------------------------------------------------------
 // to LangChain

@@ -264,6 +264,8 @@ export class RunForwarder implements LangChainParent {
         const text = textOf(chunk)
         return (run.manager as CallbackManagerForLLMRun).handleLLMNewToken(text, { prompt: 0, completion: 0 }, undefined, undefined, undefined, { chunk: new GenerationChunk({ text }) })
       }
+      // LangChain streams no prompt, tool or retriever: their output is one value
+      case "prompt":
       case "tool":
       case "retriever":
         return

@@ -13,7 +13,7 @@
 import type { Runnable, RunEvent } from "@fxchain/core"
 import { BaseCallbackHandler, type HandleLLMNewTokenCallbackFields } from "@langchain/core/callbacks/base"
 import type { DocumentInterface } from "@langchain/core/documents"
-import type { BaseMessage } from "@langchain/core/messages"
+import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages"
 import type { ChainValues } from "@langchain/core/utils/types"
 import type { LLMResult } from "@langchain/core/outputs"
 import type { Serialized } from "@langchain/core/load/serializable"
@@ -146,9 +146,12 @@ export class RunReportingHandler extends BaseCallbackHandler {
     _tags?: Array<string>,
     fields?: HandleLLMNewTokenCallbackFields
   ): void {
+    const run = this.runs.get(runId)
+    if (run === undefined) return
+    if (this.kinds.get(runId) !== "model") return run.chunk(token)
+    // a token without its chunk is made one, as LangChain's own event stream makes it
     const chunk = fields?.chunk
-    const message = chunk !== undefined && "message" in chunk ? chunk.message : undefined
-    this.runs.get(runId)?.chunk(this.kinds.get(runId) === "model" && message !== undefined ? message : token)
+    run.chunk(chunk !== undefined && "message" in chunk ? chunk.message : new AIMessageChunk({ content: token, id: `run-${runId}` }))
   }
 
   override handleLLMEnd(output: LLMResult, runId: string): void {
