@@ -26,7 +26,7 @@ import { AIMessageChunk, type BaseMessage, HumanMessage, isBaseMessage } from "@
 import { ChatGenerationChunk, GenerationChunk } from "@langchain/core/outputs"
 import type { RunnableConfig } from "@langchain/core/runnables"
 import type { LangChainParent } from "./langchainBridge.js"
-import { messageChunkToLangChain, messageToLangChain, promptToLangChain } from "./langchainMessages.js"
+import { isPromptValue, messageChunkToLangChain, messageToLangChain, promptToLangChain } from "./langchainMessages.js"
 
 /** LangChain's `_coerceToDict`: what callbacks receive as a run's inputs and outputs. @internal */
 export const coerceToDict = (value: unknown, key: string): Record<string, unknown> =>
@@ -104,9 +104,6 @@ interface Forwarded {
 type Place = Forwarded | "langchain"
 
 const serializedOf = (name: string): Serialized => ({ lc: 1, type: "not_implemented", id: ["fxchain", name] })
-
-const isPromptValue = (input: unknown): input is { toChatMessages(): Array<BaseMessage>; toString(): string } =>
-  typeof input === "object" && input !== null && typeof (input as { toChatMessages?: unknown }).toChatMessages === "function"
 
 /** The messages a model run was given, as LangChain's. */
 const messagesOf = (input: unknown): Array<BaseMessage> => {

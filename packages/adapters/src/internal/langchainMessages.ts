@@ -17,7 +17,8 @@ import {
 import type { BasePromptValueInterface } from "@langchain/core/prompt_values"
 import type * as Model from "../Model.js"
 
-const isPromptValue = (input: unknown): input is BasePromptValueInterface =>
+/** A LangChain prompt value (`ChatPromptValue`, `StringPromptValue`): it knows its messages. @internal */
+export const isPromptValue = (input: unknown): input is BasePromptValueInterface =>
   typeof input === "object" && input !== null && typeof (input as { toChatMessages?: unknown }).toChatMessages === "function"
 
 /** A LangChain message's text: its string content, or its text blocks joined. */

@@ -1,6 +1,8 @@
 /** @internal */
 import { Runnable, type RunEvent } from "@fxchain/core"
 import type { CallbackManagerForChainRun } from "@langchain/core/callbacks/manager"
+import type { SerializedNotImplemented } from "@langchain/core/load/serializable"
+import { isBaseMessage } from "@langchain/core/messages"
 import {
   ensureConfig,
   getCallbackManagerForConfig,
@@ -29,6 +31,7 @@ import {
   UpstreamFailure
 } from "./langchainBridge.js"
 import { coerceToDict, RunForwarder } from "./langchainForwarder.js"
+import { isPromptValue, promptFromLangChain } from "./langchainMessages.js"
 
 type CallOptions = Partial<RunnableConfig> & { runType?: string }
 
@@ -106,9 +109,28 @@ export class FxChainRunnable<In, Out, E = never> extends LangChainRunnable<In, O
     }
   }
 
+  /**
+   * What LangChain's callbacks receive as the runnable (`serialized`): not serializable, and named
+   * by its last `id` element, as LangChain's own runnables are by their class, after the fxchain
+   * runnable.
+   */
+  override toJSON(): SerializedNotImplemented {
+    return { lc: 1, type: "not_implemented", id: [...this.lc_namespace, this.getName()] }
+  }
+
   /** Options for LangChain's run helpers: the run type goes with them. */
   private withRunType(options: Partial<RunnableConfig> | undefined): CallOptions {
     return this.runType === undefined ? { ...options } : { ...options, runType: this.runType }
+  }
+
+  /**
+   * A model's input as LangChain code hands it to a chat model (a prompt value, a list of
+   * messages), made the `@effect/ai` prompt an fxchain model reads; any other input as it is.
+   */
+  private fromLangChainInput(input: In): In {
+    if (this.runnable.kind !== "model") return input
+    const isMessages = Array.isArray(input) && input.length > 0 && input.every(isBaseMessage)
+    return isMessages || isPromptValue(input) ? promptFromLangChain(input as never) as In : input
   }
 
   /** The fxchain runnable configured from a LangChain call's configuration. */
@@ -174,7 +196,7 @@ export class FxChainRunnable<In, Out, E = never> extends LangChainRunnable<In, O
     delete config.runId
     let output: Out
     try {
-      output = await this.runEffect(this.invoked(this.configured(config), input, config, runManager), config.signal)
+      output = await this.runEffect(this.invoked(this.configured(config), this.fromLangChainInput(input), config, runManager), config.signal)
     } catch (error) {
       await runManager?.handleChainError(error)
       throw error
@@ -275,7 +297,7 @@ export class FxChainRunnable<In, Out, E = never> extends LangChainRunnable<In, O
   ): AsyncGenerator<Out> {
     const config = options ?? {}
     const upstream = fromAsyncIterator(() => inputs, (error) => new UpstreamFailure(Cause.fail(error)))
-    const transformed = Runnable.transform(this.configured(config), upstream)
+    const transformed = Runnable.transform(this.configured(config), Stream.map(upstream, (input) => this.fromLangChainInput(input)))
     if (!isListened(runManager)) {
       const run = Stream.provideService(transformed, ParentConfig, unlistenedParent(config, runManager))
       return toAsyncGenerator(run, this.run, this.signalOf(config.signal))
