@@ -210,7 +210,11 @@ export interface RunOptions {
   readonly metadata?: Readonly<Record<string, unknown>> | undefined
   /** Renames the run. */
   readonly runName?: string | undefined
-  /** Values chosen at run time (read by `Fx.alternatives` and user code from `RunConfig`). */
+  /**
+   * Values chosen at run time (read by `Fx.alternatives` and user code from `RunConfig`). A
+   * `model` given as a string is also the metadata's `model` (unless the metadata names one), as
+   * LangChain's `ensureConfig` makes it for tracers.
+   */
   readonly configurable?: Readonly<Record<string, unknown>> | undefined
 }
 

@@ -81,7 +81,7 @@ describe("PromiseRunnable.invoke", () => {
     const runnable = PromiseRunnable.make(Fx.sequence(Runnable.identity<string>(), config))
     expect(
       await runnable.invoke("x", { tags: ["request"], metadata: { user: "ada" }, configurable: { model: "small" } })
-    ).toEqual({ tags: ["request"], metadata: { user: "ada" }, configurable: { model: "small" } })
+    ).toEqual({ tags: ["request"], metadata: { user: "ada", model: "small" }, configurable: { model: "small" } })
     expect(await runnable.invoke("x")).toEqual({ tags: [], metadata: {}, configurable: {} })
     await runnable.dispose()
   })

@@ -33,7 +33,12 @@ const signalOf = (runnable: AnyRunnable, options: PromiseRunnable.RunOptions | u
 /** The runnable with the options' run configuration, or itself when they set none. */
 const configured = (runnable: AnyRunnable, options: PromiseRunnable.RunOptions | undefined): AnyRunnable => {
   if (options === undefined) return runnable
-  const { configurable, metadata, runName, tags } = options
+  const { configurable, runName, tags } = options
+  // as LangChain's `ensureConfig`: the model chosen at run time is named in the metadata too
+  const model = configurable?.model
+  const metadata = typeof model === "string" && options.metadata?.model === undefined
+    ? { ...options.metadata, model }
+    : options.metadata
   if (configurable === undefined && metadata === undefined && runName === undefined && tags === undefined) return runnable
   return Runnable.withConfig(runnable, { configurable, metadata, runName, tags })
 }
