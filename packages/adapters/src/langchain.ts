@@ -10,22 +10,24 @@
  * - `toLangChain(runnable)`: an fxchain runnable as a real `@langchain/core` `Runnable`, to put
  *   in `RunnableSequence.from([...])` or `.pipe`. Its `invoke`, `batch`, `stream`, `transform`
  *   and `streamEvents` work as LangChain's own; `signal` and `timeout` interrupt the fxchain run;
- *   LangChain callbacks see its start and end or error; a rejection is the fxchain run's own
- *   error value.
+ *   LangChain callbacks see its start and end or error, and its nested runs; a rejection is the
+ *   fxchain run's own error value.
+ * - `promptFromLangChain`, `promptToLangChain`, `messageToLangChain`: messages both ways, between
+ *   LangChain's `BaseMessage`s and prompt values and `@effect/ai`'s `Prompt`.
  *
- * How runs nest across the boundary:
+ * How runs nest across the boundary (both directions see the whole tree):
  *
  * - LangChain callbacks (and so LangChain's `streamEvents` and tracers) see a `toLangChain` run
- *   as one `chain` run (`prompt`/`parser` for those kinds), and the LangChain runs that a
- *   `fromLangChain` inside it makes as its children: the enclosing LangChain configuration
- *   (callbacks, tags, metadata, configurable values) is handed down through the fxchain run. The
- *   fxchain runs in between are not LangChain runs: they are in fxchain's events and spans.
+ *   as one `chain` run (`prompt`/`parser` for those kinds), and, when any callback listens, every
+ *   fxchain run inside it as a child run of its type: chain, prompt, parser, chat model (its
+ *   tokens as `handleLLMNewToken` calls with `AIMessageChunk`s), LLM, tool, retriever. A
+ *   `fromLangChain` run inside is not one of them: the LangChain runnable it calls makes that run,
+ *   under the nearest LangChain run above it.
  * - fxchain's events and spans see a `fromLangChain` run as one run of its kind (`model` for chat
- *   models and LLMs, `prompt`, `parser`, `tool`, `retriever`, `lambda` for `RunnableLambda`,
- *   else `chain`), nested where it runs. The runs LangChain makes inside it (the model inside a
- *   LangChain chain, say) are not forwarded as fxchain runs: fxchain's events come from its
- *   executors only, and those inner runs already reach LangChain's callbacks and tracers (pass
- *   them through a `toLangChain` parent, or `withConfig({ callbacks })` on the LangChain side).
+ *   models, `llm` for LLMs, `prompt`, `parser`, `tool`, `retriever`, `lambda` for
+ *   `RunnableLambda`, else `chain`), nested where it runs; when someone listens to fxchain's
+ *   events, the runs LangChain makes inside it (the model inside a LangChain chain, say) are
+ *   reported as runs nested in it (`Runnable.runReporter`), a model's tokens as their chunks.
  * - fxchain's tags, metadata and configurable values reach the LangChain runnables it calls,
  *   and LangChain's reach the fxchain runnables it calls (with `maxConcurrency` as the default
  *   concurrency, and `runName` as the run's name).
@@ -133,9 +135,14 @@ export interface FromLangChainOptions {
  *
  * - `invoke` calls its `invoke`; `stream` streams it (through its `transform` of the one input,
  *   which is what its `stream` does, without the `ReadableStream` wrapper that could not be
- *   closed); a streamed sequence feeds it through its `transform` (so a LangChain output parser
- *   parses chunks as they arrive, and a runnable without a `transform` of its own gathers its
- *   input with LangChain's own `concat`, which knows message chunks);
+ *   closed); a streamed sequence feeds it through its `transform` when it has one of its own (so a
+ *   LangChain output parser parses chunks as they arrive), while a model, prompt, tool or
+ *   retriever gathers its input first, as in LangChain; one without a stream of its own (a
+ *   prompt, a tool) is invoked, its output one chunk;
+ * - a model (`model` or `llm` kind) invoked while someone listens to fxchain's events streams,
+ *   as LangChain's do under `streamEvents`, and its runs carry LangChain's `ls_*` metadata;
+ * - while someone listens to fxchain's events, the runs LangChain makes inside the call are
+ *   reported as runs nested in this one, a model's tokens as their chunks;
  * - each call gets an `AbortSignal` that interrupting the run aborts; a stream stopped early is
  *   also closed (`return()` on LangChain's generator, awaited; when a step is in flight, as soon
  *   as it settles);
@@ -272,8 +279,11 @@ export type FxChainRunnable<In, Out, E = never> = to.FxChainRunnable<In, Out, E>
  *   resource it holds; `invoke`, `batch` and `stream` settle once the run has ended (its
  *   finalizers ran). Cancelling the stream (leaving `for await` early) interrupts it too;
  * - LangChain callbacks receive its start and its end or error (via LangChain's callback
- *   manager and `_transformStreamWithConfig`), and the LangChain runs of `fromLangChain`
- *   runnables inside it as its children;
+ *   manager and `_transformStreamWithConfig`), and, when any callback listens, the fxchain runs
+ *   inside it as its child runs, each of its type (a model's tokens included); the LangChain runs
+ *   of `fromLangChain` runnables inside it are children of the nearest of those;
+ * - a model reads what LangChain gives a chat model: a prompt value or a list of `BaseMessage`s
+ *   becomes its `@effect/ai` prompt;
  * - a rejection is the run's own error value (a `Schema.TaggedError` keeps its class and
  *   `_tag`), or a defect's thrown value, never an Effect `FiberFailure`; an aborted call rejects
  *   as LangChain's own runnables do, with the signal's reason;
