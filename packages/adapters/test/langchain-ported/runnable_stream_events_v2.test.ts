@@ -121,49 +121,51 @@ describe("Runnable streamEvents does not include tracer-only configurable metada
   })
 })
 
+const chatModelEvents = () => [
+  {
+    data: { input: "hello" },
+    event: "on_chat_model_start",
+    name: "FakeListChatModel",
+    metadata: expect.any(Object),
+    run_id: expect.any(String),
+    tags: [],
+  },
+  {
+    data: { chunk: new AIMessageChunk({ id: anyString, content: "a" }) },
+    event: "on_chat_model_stream",
+    name: "FakeListChatModel",
+    metadata: expect.any(Object),
+    run_id: expect.any(String),
+    tags: [],
+  },
+  {
+    data: { chunk: new AIMessageChunk({ id: anyString, content: "b" }) },
+    event: "on_chat_model_stream",
+    name: "FakeListChatModel",
+    metadata: expect.any(Object),
+    run_id: expect.any(String),
+    tags: [],
+  },
+  {
+    data: { chunk: new AIMessageChunk({ id: anyString, content: "c" }) },
+    event: "on_chat_model_stream",
+    name: "FakeListChatModel",
+    metadata: expect.any(Object),
+    run_id: expect.any(String),
+    tags: [],
+  },
+  {
+    data: { output: new AIMessageChunk({ id: anyString, content: "abc" }) },
+    event: "on_chat_model_end",
+    name: "FakeListChatModel",
+    metadata: expect.any(Object),
+    run_id: expect.any(String),
+    tags: [],
+  },
+]
+
 describe("Runnable streamEvents method on a chat model", () => {
-  const expected = () => [
-    {
-      data: { input: "hello" },
-      event: "on_chat_model_start",
-      name: "FakeListChatModel",
-      metadata: expect.any(Object),
-      run_id: expect.any(String),
-      tags: [],
-    },
-    {
-      data: { chunk: new AIMessageChunk({ id: anyString, content: "a" }) },
-      event: "on_chat_model_stream",
-      name: "FakeListChatModel",
-      metadata: expect.any(Object),
-      run_id: expect.any(String),
-      tags: [],
-    },
-    {
-      data: { chunk: new AIMessageChunk({ id: anyString, content: "b" }) },
-      event: "on_chat_model_stream",
-      name: "FakeListChatModel",
-      metadata: expect.any(Object),
-      run_id: expect.any(String),
-      tags: [],
-    },
-    {
-      data: { chunk: new AIMessageChunk({ id: anyString, content: "c" }) },
-      event: "on_chat_model_stream",
-      name: "FakeListChatModel",
-      metadata: expect.any(Object),
-      run_id: expect.any(String),
-      tags: [],
-    },
-    {
-      data: { output: new AIMessageChunk({ id: anyString, content: "abc" }) },
-      event: "on_chat_model_end",
-      name: "FakeListChatModel",
-      metadata: expect.any(Object),
-      run_id: expect.any(String),
-      tags: [],
-    },
-  ]
+  const expected = chatModelEvents
 
   it("through the Promise facade", async () => {
     const model = fromLangChain(new FakeListChatModel({ responses: ["abc"] }))
@@ -201,48 +203,8 @@ it("Runnable streamEvents should preserve response_metadata from generationInfo 
 })
 
 describe("Runnable streamEvents call nested in another runnable + passed callbacks should still work", () => {
-  const expected = () => [
-    {
-      data: { input: "hello" },
-      event: "on_chat_model_start",
-      name: "FakeListChatModel",
-      metadata: expect.any(Object),
-      run_id: expect.any(String),
-      tags: [],
-    },
-    {
-      data: { chunk: new AIMessageChunk({ id: anyString, content: "a" }) },
-      event: "on_chat_model_stream",
-      name: "FakeListChatModel",
-      metadata: expect.any(Object),
-      run_id: expect.any(String),
-      tags: [],
-    },
-    {
-      data: { chunk: new AIMessageChunk({ id: anyString, content: "b" }) },
-      event: "on_chat_model_stream",
-      name: "FakeListChatModel",
-      metadata: expect.any(Object),
-      run_id: expect.any(String),
-      tags: [],
-    },
-    {
-      data: { chunk: new AIMessageChunk({ id: anyString, content: "c" }) },
-      event: "on_chat_model_stream",
-      name: "FakeListChatModel",
-      metadata: expect.any(Object),
-      run_id: expect.any(String),
-      tags: [],
-    },
-    {
-      data: { output: new AIMessageChunk({ id: anyString, content: "abc" }) },
-      event: "on_chat_model_end",
-      name: "FakeListChatModel",
-      metadata: expect.any(Object),
-      run_id: expect.any(String),
-      tags: [],
-    },
-  ]
+  // LangChain's file expects the same events as of the chat model streamed alone
+  const expected = chatModelEvents
 
   // the container's own run is observed too (LangChain's passed callbacks)
   it("through the Promise facade", async () => {
@@ -257,105 +219,107 @@ describe("Runnable streamEvents call nested in another runnable + passed callbac
   })
 })
 
+const threeRunnablesEvents = () => [
+  {
+    data: { input: "hello" },
+    event: "on_chain_start",
+    metadata: expect.any(Object),
+    name: "RunnableSequence",
+    run_id: expect.any(String),
+    tags: [],
+  },
+  {
+    data: {},
+    event: "on_chain_start",
+    metadata: expect.any(Object),
+    name: "1",
+    run_id: expect.any(String),
+    tags: ["seq:step:1"],
+  },
+  {
+    data: { chunk: "olleh" },
+    event: "on_chain_stream",
+    metadata: expect.any(Object),
+    name: "1",
+    run_id: expect.any(String),
+    tags: ["seq:step:1"],
+  },
+  {
+    data: {},
+    event: "on_chain_start",
+    metadata: expect.any(Object),
+    name: "2",
+    run_id: expect.any(String),
+    tags: ["seq:step:2"],
+  },
+  {
+    data: { input: "hello", output: "olleh" },
+    event: "on_chain_end",
+    metadata: expect.any(Object),
+    name: "1",
+    run_id: expect.any(String),
+    tags: ["seq:step:1"],
+  },
+  {
+    data: { chunk: "hello" },
+    event: "on_chain_stream",
+    metadata: expect.any(Object),
+    name: "2",
+    run_id: expect.any(String),
+    tags: ["seq:step:2"],
+  },
+  {
+    data: {},
+    event: "on_chain_start",
+    metadata: expect.any(Object),
+    name: "3",
+    run_id: expect.any(String),
+    tags: ["seq:step:3"],
+  },
+  {
+    data: { input: "olleh", output: "hello" },
+    event: "on_chain_end",
+    metadata: expect.any(Object),
+    name: "2",
+    run_id: expect.any(String),
+    tags: ["seq:step:2"],
+  },
+  {
+    data: { chunk: "olleh" },
+    event: "on_chain_stream",
+    metadata: expect.any(Object),
+    name: "3",
+    run_id: expect.any(String),
+    tags: ["seq:step:3"],
+  },
+  {
+    data: { chunk: "olleh" },
+    event: "on_chain_stream",
+    metadata: expect.any(Object),
+    name: "RunnableSequence",
+    run_id: expect.any(String),
+    tags: [],
+  },
+  {
+    data: { input: "hello", output: "olleh" },
+    event: "on_chain_end",
+    metadata: expect.any(Object),
+    name: "3",
+    run_id: expect.any(String),
+    tags: ["seq:step:3"],
+  },
+  {
+    data: { output: "olleh" },
+    event: "on_chain_end",
+    metadata: expect.any(Object),
+    name: "RunnableSequence",
+    run_id: expect.any(String),
+    tags: [],
+  },
+]
+
 describe("Runnable streamEvents method with three runnables", () => {
-  const expected = () => [
-    {
-      data: { input: "hello" },
-      event: "on_chain_start",
-      metadata: expect.any(Object),
-      name: "RunnableSequence",
-      run_id: expect.any(String),
-      tags: [],
-    },
-    {
-      data: {},
-      event: "on_chain_start",
-      metadata: expect.any(Object),
-      name: "1",
-      run_id: expect.any(String),
-      tags: ["seq:step:1"],
-    },
-    {
-      data: { chunk: "olleh" },
-      event: "on_chain_stream",
-      metadata: expect.any(Object),
-      name: "1",
-      run_id: expect.any(String),
-      tags: ["seq:step:1"],
-    },
-    {
-      data: {},
-      event: "on_chain_start",
-      metadata: expect.any(Object),
-      name: "2",
-      run_id: expect.any(String),
-      tags: ["seq:step:2"],
-    },
-    {
-      data: { input: "hello", output: "olleh" },
-      event: "on_chain_end",
-      metadata: expect.any(Object),
-      name: "1",
-      run_id: expect.any(String),
-      tags: ["seq:step:1"],
-    },
-    {
-      data: { chunk: "hello" },
-      event: "on_chain_stream",
-      metadata: expect.any(Object),
-      name: "2",
-      run_id: expect.any(String),
-      tags: ["seq:step:2"],
-    },
-    {
-      data: {},
-      event: "on_chain_start",
-      metadata: expect.any(Object),
-      name: "3",
-      run_id: expect.any(String),
-      tags: ["seq:step:3"],
-    },
-    {
-      data: { input: "olleh", output: "hello" },
-      event: "on_chain_end",
-      metadata: expect.any(Object),
-      name: "2",
-      run_id: expect.any(String),
-      tags: ["seq:step:2"],
-    },
-    {
-      data: { chunk: "olleh" },
-      event: "on_chain_stream",
-      metadata: expect.any(Object),
-      name: "3",
-      run_id: expect.any(String),
-      tags: ["seq:step:3"],
-    },
-    {
-      data: { chunk: "olleh" },
-      event: "on_chain_stream",
-      metadata: expect.any(Object),
-      name: "RunnableSequence",
-      run_id: expect.any(String),
-      tags: [],
-    },
-    {
-      data: { input: "hello", output: "olleh" },
-      event: "on_chain_end",
-      metadata: expect.any(Object),
-      name: "3",
-      run_id: expect.any(String),
-      tags: ["seq:step:3"],
-    },
-    {
-      data: { output: "olleh" },
-      event: "on_chain_end",
-      metadata: expect.any(Object),
-      name: "RunnableSequence",
-      run_id: expect.any(String),
-      tags: [],
-    },
-  ]
+  const expected = threeRunnablesEvents
 
   it("through the Promise facade", async () => {
     const events = await collect(facade(threeRunnables()).streamEvents("hello", { version: "v2" }))
@@ -372,104 +336,8 @@ describe("Runnable streamEvents method with three runnables", () => {
 })
 
 describe("Runnable streamEvents method with three runnables with backgrounded callbacks set to true", () => {
-  const expected = () => [
-    {
-      data: { input: "hello" },
-      event: "on_chain_start",
-      metadata: expect.any(Object),
-      name: "RunnableSequence",
-      run_id: expect.any(String),
-      tags: [],
-    },
-    {
-      data: {},
-      event: "on_chain_start",
-      metadata: expect.any(Object),
-      name: "1",
-      run_id: expect.any(String),
-      tags: ["seq:step:1"],
-    },
-    {
-      data: { chunk: "olleh" },
-      event: "on_chain_stream",
-      metadata: expect.any(Object),
-      name: "1",
-      run_id: expect.any(String),
-      tags: ["seq:step:1"],
-    },
-    {
-      data: {},
-      event: "on_chain_start",
-      metadata: expect.any(Object),
-      name: "2",
-      run_id: expect.any(String),
-      tags: ["seq:step:2"],
-    },
-    {
-      data: { input: "hello", output: "olleh" },
-      event: "on_chain_end",
-      metadata: expect.any(Object),
-      name: "1",
-      run_id: expect.any(String),
-      tags: ["seq:step:1"],
-    },
-    {
-      data: { chunk: "hello" },
-      event: "on_chain_stream",
-      metadata: expect.any(Object),
-      name: "2",
-      run_id: expect.any(String),
-      tags: ["seq:step:2"],
-    },
-    {
-      data: {},
-      event: "on_chain_start",
-      metadata: expect.any(Object),
-      name: "3",
-      run_id: expect.any(String),
-      tags: ["seq:step:3"],
-    },
-    {
-      data: { input: "olleh", output: "hello" },
-      event: "on_chain_end",
-      metadata: expect.any(Object),
-      name: "2",
-      run_id: expect.any(String),
-      tags: ["seq:step:2"],
-    },
-    {
-      data: { chunk: "olleh" },
-      event: "on_chain_stream",
-      metadata: expect.any(Object),
-      name: "3",
-      run_id: expect.any(String),
-      tags: ["seq:step:3"],
-    },
-    {
-      data: { chunk: "olleh" },
-      event: "on_chain_stream",
-      metadata: expect.any(Object),
-      name: "RunnableSequence",
-      run_id: expect.any(String),
-      tags: [],
-    },
-    {
-      data: { input: "hello", output: "olleh" },
-      event: "on_chain_end",
-      metadata: expect.any(Object),
-      name: "3",
-      run_id: expect.any(String),
-      tags: ["seq:step:3"],
-    },
-    {
-      data: { output: "olleh" },
-      event: "on_chain_end",
-      metadata: expect.any(Object),
-      name: "RunnableSequence",
-      run_id: expect.any(String),
-      tags: [],
-    },
-  ]
+  // LangChain's file expects the same events as without backgrounded callbacks
+  const expected = threeRunnablesEvents
 
   it("through the Promise facade", async () => {
     const events = await collect(facade(threeRunnables()).streamEvents("hello", { version: "v2" }))
