@@ -79,8 +79,9 @@ export declare namespace Runnable {
    *   without it gathers a streamed input first, by the concat rule (`Concat`);
    * - `sync`: present when the whole behaviour is this synchronous function; executors then call
    *   it directly when nobody observes the run;
-   * - `streamsWhenObserved`: an invoke streams (reporting its chunks) when someone observes it, as
-   *   LangChain's chat models do under `streamEvents`;
+   * - `streamsWhenObserved`: an invoke streams (reporting its chunks) when someone listens to its
+   *   events (`streamEvents`), as LangChain's chat models do under theirs; a tracer alone does not
+   *   make it stream;
    * - `config`: what `withConfig` layered over the run's configuration.
    */
   export interface Behaviour<in In, out Out, out E, out R> {

@@ -103,7 +103,10 @@ export const run = <In, Out, E, R>(
         : Effect.provideService(behaviour.run(input), RunConfig.RunConfig, config)
       return withDepth(effect, ownHolder(fiber, holder), nested(within))
     }
-    if (behaviour.streamsWhenObserved && behaviour.stream !== undefined) return invokeByStreaming(fiber, within, self, input, options)
+    // someone reads its events (a tracer alone does not want its tokens, as LangChain's do not)
+    if (behaviour.streamsWhenObserved && behaviour.stream !== undefined && within.sink !== undefined) {
+      return invokeByStreaming(fiber, within, self, input, options)
+    }
     const observed = new ObservedRun(fiber, within, self, options)
     const limit = observed.tooDeep
     if (limit !== undefined) return limit
