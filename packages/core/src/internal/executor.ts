@@ -220,27 +220,36 @@ const transformWithin = <In, Out, E, R, E2, R2>(
   parent: RunContext | undefined
 ): Stream.Stream<Out, E | E2, R | R2> => {
   const behaviour = behaviourOf(self)
-  const transformer = behaviour.transform ?? (self.kind === "lambda" ? gatheringWithin(self) : undefined)
+  const transformer = behaviour.transform
   if (transformer === undefined) return gathering(self, input, options, parent)
   return suspendedStream(Effect.withFiberRuntime((fiber) => {
     const within = parent ?? currentContext(fiber)
-    if (behaviour.transform === undefined && !isObserved(fiber, within)) {
-      return Effect.succeed(Stream.toChannel(gathering(self, input, options, within)))
-    }
     if (!isObserved(fiber, within)) {
       // the consumed stream keeps the context of the run consuming it
       const upstream = behaviour.config === undefined ? input : keepContext(input, contextOf(fiber))
       return plainChannel(fiber, self, within, () => transformer(upstream))
     }
-    const observed = new ObservedRun(fiber, within, self, options)
-    const limit = observed.tooDeep
-    if (limit !== undefined) return limit
-    let upstreamFailed = false
-    const upstream = observedUpstream(fiber, self, observed, within, input, () => {
-      upstreamFailed = true
-    })
-    return observedChannel(fiber, self, observed, () => transformer(upstream), undefined, () => upstreamFailed)
+    return observedTransform(fiber, within, self, input, options, transformer)
   }))
+}
+
+/** The channel of an observed run consuming a stream: it starts at the first input chunk. */
+const observedTransform = (
+  fiber: AnyFiber,
+  within: RunContext,
+  self: AnyRunnable,
+  input: Stream.Stream<any, any, any>,
+  options: Runnable.RunOptions | undefined,
+  transformer: (input: Stream.Stream<any, any, any>) => Stream.Stream<any, any, any>
+): Effect.Effect<AnyChannel> => {
+  const observed = new ObservedRun(fiber, within, self, options)
+  const limit = observed.tooDeep
+  if (limit !== undefined) return limit
+  let upstreamFailed = false
+  const upstream = observedUpstream(fiber, self, observed, within, input, () => {
+    upstreamFailed = true
+  })
+  return observedChannel(fiber, self, observed, () => transformer(upstream), undefined, () => upstreamFailed)
 }
 
 /**
@@ -418,14 +427,31 @@ const observedUpstream = <In, E2, R2>(
 /**
  * What an observed lambda does with a streamed input, as LangChain's `RunnableLambda`: its run
  * starts at the first input chunk and gathers the chunks inside it (by the concat rule), then
- * runs on them. (Unobserved, nothing tells the two apart, and the cheaper `gathering` runs.)
+ * runs on them, and it ends once its output has moved on.
  */
-const gatheringWithin = (self: AnyRunnable) => (input: Stream.Stream<any, any, any>): Stream.Stream<any, any, any> => {
+const gatheringInside = (self: AnyRunnable) => (input: Stream.Stream<any, any, any>): Stream.Stream<any, any, any> => {
   const behaviour = behaviourOf(self)
   return Stream.unwrap(Effect.map(Concat.gather(input), Option.match({
     onNone: () => Stream.empty,
     onSome: (value) => behaviour.stream === undefined ? Stream.fromEffect(behaviour.run(value)) : behaviour.stream(value)
   })))
+}
+
+/**
+ * An observed chain of gathering steps with a lambda among them, step by step: each lambda a run
+ * that starts at its first input chunk (LangChain's order of events), the other steps gathering
+ * first. (Unobserved, nothing tells the two apart, and the chain runs as one.)
+ */
+const observedSteps = (fiber: AnyFiber, within: RunContext, chain: Gathering): Stream.Stream<any, any, any> => {
+  const links: Array<GatheringLink> = []
+  for (let link: GatheringLink | undefined = chain.last; link !== undefined; link = link.previous) links.push(link)
+  return links.reduceRight<Stream.Stream<any, any, any>>(
+    (upstream, link) =>
+      link.self.kind === "lambda"
+        ? suspendedStream(observedTransform(fiber, within, link.self, upstream, link.options, gatheringInside(link.self)))
+        : gathering(link.self, upstream, link.options, chain.parent),
+    chain.upstream
+  )
 }
 
 /** One step of a chain of gathering steps: the runnable and its run options. */
@@ -444,6 +470,9 @@ interface Gathering {
 
 const gatherings = new WeakMap<Stream.Stream<any, any, any>, Gathering>()
 
+const hasLambda = (link: GatheringLink | undefined): boolean =>
+  link !== undefined && (link.self.kind === "lambda" || hasLambda(link.previous))
+
 /**
  * A step without `transform` gathers its input by the concat rule and then streams (it does not
  * run when its input is empty). Consecutive such steps whose outputs are single chunks form one
@@ -460,18 +489,22 @@ const gathering = <In, Out, E, R, E2, R2>(
   const chain: Gathering = before !== undefined && before.parent === parent && behaviourOf(before.last.self).stream === undefined
     ? { last: { previous: before.last, self, options }, upstream: before.upstream, parent }
     : { last: { previous: undefined, self, options }, upstream: input, parent }
-  const result = suspendedStream<Out, E | E2, R | R2>(Effect.map(Concat.gather(chain.upstream), (gathered): AnyChannel => {
-    if (Option.isNone(gathered)) return Channel.void
-    const links: Array<GatheringLink> = []
-    for (let link: GatheringLink | undefined = chain.last; link !== undefined; link = link.previous) links.push(link)
-    links.reverse()
-    let value: Effect.Effect<unknown, any, any> = Effect.succeed(gathered.value)
-    for (let index = 0; index < links.length - 1; index++) {
-      const link = links[index]!
-      value = Effect.flatMap(value, (output) => run(link.self, output, link.options, true, parent))
-    }
-    const last = links[links.length - 1]!
-    return Channel.unwrap(Effect.map(value, (output) => Stream.toChannel(streamWithin(last.self, output, last.options, parent))))
+  const result = suspendedStream<Out, E | E2, R | R2>(Effect.withFiberRuntime((fiber) => {
+    const within = parent ?? currentContext(fiber)
+    if (isObserved(fiber, within) && hasLambda(chain.last)) return Effect.succeed(Stream.toChannel(observedSteps(fiber, within, chain)))
+    return Effect.map(Concat.gather(chain.upstream), (gathered): AnyChannel => {
+      if (Option.isNone(gathered)) return Channel.void
+      const links: Array<GatheringLink> = []
+      for (let link: GatheringLink | undefined = chain.last; link !== undefined; link = link.previous) links.push(link)
+      links.reverse()
+      let value: Effect.Effect<unknown, any, any> = Effect.succeed(gathered.value)
+      for (let index = 0; index < links.length - 1; index++) {
+        const link = links[index]!
+        value = Effect.flatMap(value, (output) => run(link.self, output, link.options, true, parent))
+      }
+      const last = links[links.length - 1]!
+      return Channel.unwrap(Effect.map(value, (output) => Stream.toChannel(streamWithin(last.self, output, last.options, parent))))
+    })
   }))
   gatherings.set(result, chain)
   return result
