@@ -165,6 +165,23 @@ describe("PromiseRunnable.invoke", () => {
     await never.dispose()
   })
 
+  it("timeout interrupts the run (finalizers run) and rejects saying it timed out; a bad timeout is an InvalidOptionError", async () => {
+    let released = false
+    const slow = Runnable.fromEffect(
+      (_: string) => Effect.never.pipe(Effect.ensuring(Effect.sync(() => (released = true)))),
+      { name: "slow" }
+    )
+    const runnable = PromiseRunnable.make(slow)
+    const rejection = await rejectionOf(runnable.invoke("x", { timeout: 20 }))
+    expect((rejection as DOMException).name).toBe("TimeoutError")
+    expect((rejection as DOMException).message).toMatch(/timeout/)
+    expect(released).toBe(true)
+    expect((await rejectionOf(collect(runnable.stream("x", { timeout: 20 })))) as DOMException).toMatchObject({ name: "TimeoutError" })
+    expect(await rejectionOf(runnable.invoke("x", { timeout: -1 }))).toBeInstanceOf(Errors.InvalidOptionError)
+    expect(() => runnable.stream("x", { timeout: Number.NaN })).toThrow(Errors.InvalidOptionError)
+    await runnable.dispose()
+  })
+
   it("an already aborted signal rejects at once and runs nothing", async () => {
     let calls = 0
     const counted = Runnable.fromEffect((n: number) => Effect.sync(() => (calls++, n)), { name: "counted" })

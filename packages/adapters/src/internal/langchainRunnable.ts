@@ -297,7 +297,8 @@ export class FxChainRunnable<In, Out, E = never> extends LangChainRunnable<In, O
   ): AsyncGenerator<Out> {
     const config = options ?? {}
     const upstream = fromAsyncIterator(() => inputs, (error) => new UpstreamFailure(Cause.fail(error)))
-    const transformed = Runnable.transform(this.configured(config), Stream.map(upstream, (input) => this.fromLangChainInput(input)))
+    const read = this.runnable.kind === "model" ? Stream.map(upstream, (input) => this.fromLangChainInput(input)) : upstream
+    const transformed = Runnable.transform(this.configured(config), read)
     if (!isListened(runManager)) {
       const run = Stream.provideService(transformed, ParentConfig, unlistenedParent(config, runManager))
       return toAsyncGenerator(run, this.run, this.signalOf(config.signal))
