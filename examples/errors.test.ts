@@ -23,8 +23,9 @@ describe("examples/errors (docs/errors.md)", () => {
         "Started sequence",
         "Started loadTicket",
         "Streamed loadTicket",
-        "Ended loadTicket",
+        // as in LangChain, the next step starts at its first input chunk, before this one ends
         "Started checkAccess",
+        "Ended loadTicket",
         "Failed checkAccess",
         "Failed sequence"
       ])
@@ -88,7 +89,7 @@ describe("examples/errors (docs/errors.md)", () => {
       yield* TestClock.adjust("1 second")
       const timeout = yield* Fiber.join(fiber)
       expect(timeout).toMatchObject({ _tag: "TimeoutError", runnable: "crm", deadline: "total", durationMillis: 1000 })
-      expect(timeout.message).toBe("Runnable \"crm\" did not finish within 1000 ms (total deadline)")
+      expect(timeout.message).toBe("Runnable \"crm\" timed out: did not finish within 1000 ms (total deadline)")
 
       expect(yield* Effect.flip(errors.noRoute)).toMatchObject({ _tag: "RouteNotFound", key: "bob", available: ["ada"] })
       expect(yield* Effect.flip(errors.badInput)).toMatchObject({ _tag: "SchemaError", runnable: "summarize", boundary: "input" })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Runnable } from "@fxchain/core"
 import type { StreamEvent } from "@langchain/core/tracers/log_stream"
+import { FakeModel } from "@fxchain/adapters"
 import { Effect, Stream } from "effect"
 import * as interop from "./interop.js"
 
@@ -13,13 +14,22 @@ describe("examples/interop (docs/interop.md)", () => {
         "Fibers are cheap threads",
         "Fibers are cheap threads"
       ])
-      // one run in fxchain's events: LangChain's own inner runs go to LangChain's callbacks
+      // LangChain's inner runs are fxchain runs nested in the step's run
       const runs = yield* Runnable.streamEvents(interop.explain, { topic: "fibers" }).pipe(
         Stream.filter((event) => event._tag !== "Streamed"),
-        Stream.map((event) => `${event._tag} ${event.name}`),
+        Stream.map((event) => `${"  ".repeat(event.parentIds.length)}${event._tag} ${event.name}`),
         Stream.runCollect
       )
-      expect(Array.from(runs)).toEqual(["Started explain", "Ended explain"])
+      expect(Array.from(runs)).toEqual([
+        "Started explain",
+        "  Started ChatPromptTemplate",
+        "  Ended ChatPromptTemplate",
+        "  Started FakeListChatModel",
+        "  Started StrOutputParser",
+        "  Ended FakeListChatModel",
+        "  Ended StrOutputParser",
+        "Ended explain"
+      ])
       expect(yield* interop.checked).toBe("quota failed, cause: Error: quota exceeded")
     }))
 
@@ -30,6 +40,10 @@ describe("examples/interop (docs/interop.md)", () => {
     for await (const event of interop.routeTicket.streamEvents(" hi ", { version: "v2" })) events.push(event)
     const step = events.filter((event) => event.name === "sequence")
     expect(step.map((event) => event.event)).toEqual(["on_chain_start", "on_chain_stream", "on_chain_end"])
+    // the fxchain runs inside are LangChain runs too, children of the step's
+    const model = events.filter((event) => event.name === "model")
+    expect(model.map((event) => event.event)).toEqual(["on_chat_model_start", "on_chat_model_stream", "on_chat_model_end"])
+    expect(await interop.triageTokens(" hi ")).toEqual(["billing"])
     await interop.lcTriage.dispose()
   })
 
@@ -40,7 +54,19 @@ describe("examples/interop (docs/interop.md)", () => {
     for await (const event of interop.explainApi.streamEvents({ topic: "fibers" }, { version: "v2", includeTypes: ["chat_model"] })) {
       if (event.event === "on_chat_model_stream") modelChunks.push(event.data.chunk)
     }
-    expect(modelChunks[0]).toEqual({ text: "Fibers ", toolCalls: [], content: "Fibers " })
+    expect(modelChunks[0]).toEqual({ text: "Fibers ", toolCalls: [], content: "Fibers ", id: expect.stringMatching(/^run-/) })
+    const body = await interop.explainResponse("fibers").text()
+    expect(body.startsWith("event: data\ndata: {\"event\":\"on_chain_start\"")).toBe(true)
+    expect(body.endsWith("event: end\n\n")).toBe(true)
     await interop.explainApi.dispose()
   })
+
+  it.effect("messages both ways: a LangChain prompt feeds an fxchain model, an fxchain prompt a LangChain model", () =>
+    Effect.gen(function*() {
+      const answer = yield* Runnable.invoke(interop.lcPromptFxModel, { question: "What are cheap threads?" }).pipe(
+        Effect.provide(FakeModel.layer({ responses: "Fibers" }))
+      )
+      expect(answer.text).toBe("Fibers")
+      expect((yield* Runnable.invoke(interop.fxPromptLcModel, { question: "What are cheap threads?" })).content).toBe("Fibers")
+    }))
 })

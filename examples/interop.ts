@@ -3,7 +3,7 @@
  * Promise facade's LangChain events. OpenTelemetry is in examples/telemetry.ts.
  */
 import { FakeModel, Model, OutputParser, PromiseRunnable, PromptTemplate } from "@fxchain/adapters"
-import { fromLangChain, toLangChain } from "@fxchain/adapters/langchain"
+import { fromLangChain, promptFromLangChain, promptToLangChain, toLangChain } from "@fxchain/adapters/langchain"
 import * as Fx from "@fxchain/combinators"
 import { Runnable } from "@fxchain/core"
 import { StringOutputParser } from "@langchain/core/output_parsers"
@@ -44,6 +44,28 @@ export const routeTicket = RunnableSequence.from([
 // await routeTicket.invoke("  I was charged twice ", { signal }): "routed to billing"
 // when the app shuts down: await lcTriage.dispose()
 
+// LangChain's streamEvents (and callbacks) see the fxchain runs inside: a LangChain UI shows the tokens
+export async function triageTokens(ticket: string): Promise<Array<unknown>> {
+  const tokens: Array<unknown> = []
+  for await (const event of routeTicket.streamEvents(ticket, { version: "v2" })) {
+    if (event.event === "on_chat_model_stream") tokens.push(event.data.chunk.content) // an AIMessageChunk
+  }
+  return tokens // ["billing"]
+}
+
+// --- messages both ways: a LangChain prompt feeds an fxchain model, an fxchain prompt a LangChain model
+export const lcPromptFxModel = Fx.sequence(
+  fromLangChain(ChatPromptTemplate.fromMessages([["system", "Answer in one word"], ["human", "{question}"]])),
+  Runnable.sync(promptFromLangChain), // ChatPromptValue -> Prompt
+  Model.fromLanguageModel()
+)
+
+export const fxPromptLcModel = Fx.sequence(
+  PromptTemplate.chat([["system", "Answer in one word"], ["user", "{question}"]]),
+  Runnable.sync(promptToLangChain), // Prompt -> [SystemMessage, HumanMessage]
+  fromLangChain(new FakeListChatModel({ responses: ["Fibers"] }))
+)
+
 // --- the Promise facade speaks LangChain's v2 events, for a UI written against them
 export const explainApi = PromiseRunnable.make(
   Fx.sequence(PromptTemplate.make("Explain {topic}"), Model.fromLanguageModel(), OutputParser.string),
@@ -57,3 +79,10 @@ export async function parserTokens(topic: string): Promise<Array<unknown>> {
   }
   return tokens // ["Fibers ", "are ", "cheap ", "threads"]
 }
+
+// the same events as Server-Sent Events, for an HTTP handler (LangChain's text/event-stream encoding)
+export const explainResponse = (topic: string): Response =>
+  new Response(ReadableStream.from(explainApi.streamEvents({ topic }, { version: "v2", encoding: "text/event-stream" })), {
+    headers: { "content-type": "text/event-stream" }
+  })
+// body: "event: data\ndata: {\"event\":\"on_chain_start\",...}\n\n" ... "event: end\n\n"

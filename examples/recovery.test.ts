@@ -143,7 +143,7 @@ describe("examples/recovery (docs/recovery.md)", () => {
       const total = yield* finishesAt(Runnable.invoke(recovery.total, "q"), 1000)
       const error = new Fx.TimeoutError({ runnable: "model", deadline: "total", durationMillis: 1000 })
       expect(total).toEqual(Exit.fail(error))
-      expect(error.message).toBe(`Runnable "model" did not finish within 1000 ms (total deadline)`)
+      expect(error.message).toBe(`Runnable "model" timed out: did not finish within 1000 ms (total deadline)`)
       expect(recovery.modelProbe.unsafeStats()).toMatchObject({ started: 1, interrupted: 1, inFlight: 0 })
       const totalStreamed = yield* forkCollect(Runnable.stream(recovery.total, "q"))
       yield* TestClock.adjust("1 minute")

@@ -135,7 +135,20 @@ export interface PromiseRunnable<in In, out Out, out E = never> {
    * original error. As in LangChain.js, the filter may also come in a third argument (it then
    * replaces the lists given in `options`).
    */
-  streamEvents(input: In, options: StreamEventsOptions, filter?: EventFilter): AsyncIterableIterator<StreamEvent>
+  streamEvents(
+    input: In,
+    options: StreamEventsOptions & { readonly encoding?: undefined },
+    filter?: EventFilter
+  ): AsyncIterableIterator<StreamEvent>
+  /**
+   * The same events in LangChain's `text/event-stream` encoding, as bytes to write to an HTTP
+   * response: `event: data` with each event as JSON, then `event: end`.
+   */
+  streamEvents(
+    input: In,
+    options: StreamEventsOptions & { readonly encoding: "text/event-stream" },
+    filter?: EventFilter
+  ): AsyncIterableIterator<Uint8Array>
 
   /**
    * Interrupts the runs in flight (they reject with `DisposedError`), then closes the runtime and
@@ -186,11 +199,22 @@ export interface MakeOptions<ROut = never, LE = never> {
 export interface RunOptions {
   /** Aborting it interrupts the run; the Promise (or iterator) then rejects with `signal.reason`. */
   readonly signal?: AbortSignal | undefined
+  /**
+   * Milliseconds the run may take (LangChain's `timeout`; for a stream, the whole stream): past
+   * them the run is interrupted, as by an aborted `signal`, and the Promise (or iterator) rejects
+   * with a `DOMException` named `"TimeoutError"` whose message says the operation timed out
+   * (`AbortSignal.timeout`'s). A number of 0 or more, or the call throws `InvalidOptionError`.
+   */
+  readonly timeout?: number | undefined
   readonly tags?: ReadonlyArray<string> | undefined
   readonly metadata?: Readonly<Record<string, unknown>> | undefined
   /** Renames the run. */
   readonly runName?: string | undefined
-  /** Values chosen at run time (read by `Fx.alternatives` and user code from `RunConfig`). */
+  /**
+   * Values chosen at run time (read by `Fx.alternatives` and user code from `RunConfig`). A
+   * `model` given as a string is also the metadata's `model` (unless the metadata names one), as
+   * LangChain's `ensureConfig` makes it for tracers.
+   */
   readonly configurable?: Readonly<Record<string, unknown>> | undefined
 }
 
@@ -262,13 +286,19 @@ export interface EventFilter {
  */
 export interface StreamEventsOptions extends RunOptions, EventFilter {
   readonly version: "v2"
+  /** `"text/event-stream"`: the events as Server-Sent Events bytes (LangChain's encoding). */
+  readonly encoding?: "text/event-stream" | undefined
+  /** The root run's `run_id` (LangChain's `runId`); defaults to a fresh UUID. */
+  readonly runId?: string | undefined
 }
 
 /**
- * What a stream event carries: `input` on `_start` (on `_end` instead for a run that consumed a
- * stream of input chunks: they are combined there by the concat rule), `chunk` on `_stream`,
- * `output` on `_end`, and on `_error` the error as text (`"<_tag or name>: <message>"`), as
- * LangChain gives it.
+ * What a stream event carries, placed as LangChain places it (docs/events.md has the table):
+ * `input` on `_start` (`{}` for a run that consumes a stream of input chunks) and, except for the
+ * root, on `_end` (a streamed input combined by the concat rule); `chunk` on `_stream`; `output`
+ * on `_end`; on `_error` the error as text (`"<_tag or name>: <message>"`) and the input. A chat
+ * model's input is `{ messages: [messages] }`, an LLM's `{ prompts: [text] }`, a retriever's
+ * `{ query }`.
  *
  * @since 0.1.0
  * @category models
@@ -285,9 +315,14 @@ export interface StreamEventData {
  * `parent_ids` as LangChain Python gives them. Every event of a run carries the same `run_id`,
  * `name`, `tags`, `metadata` and `parent_ids`:
  *
- * - `event`: `on_<type>_start`, then one `on_<type>_stream` per chunk the run yields, then
- *   `on_<type>_end`, or `on_<type>_error` when the run failed (an interrupted run, such as the
- *   sibling of a failed branch, emits neither);
+ * - `event`: `on_<type>_start`, then one `on_<type>_stream` per chunk the run yields (none for
+ *   prompts, tools and retrievers, nor for a model's last chunk when it carries only the finish
+ *   reason and usage, which are on `_end`'s output), then `on_<type>_end`, or `on_<type>_error`
+ *   when the run failed (an interrupted run, such as the sibling of a failed branch, emits
+ *   neither);
+ * - `data.chunk` of a chat model is its `Model.Message` with LangChain's `content` (the text) and
+ *   `id` (`run-<run_id>`, the same on every chunk and the output); an LLM's is `{ text }`, and its
+ *   output `{ generations: [[{ text, generationInfo }]], llmOutput }`;
  * - `tags`: the inherited tags (from `withConfig`), then the run's own (`seq:step:N` for a
  *   sequence's step, `map:key:KEY` for a parallel branch);
  * - `parent_ids`: the ancestors' run ids, root first; `[]` for the root.

@@ -10,22 +10,24 @@
  * - `toLangChain(runnable)`: an fxchain runnable as a real `@langchain/core` `Runnable`, to put
  *   in `RunnableSequence.from([...])` or `.pipe`. Its `invoke`, `batch`, `stream`, `transform`
  *   and `streamEvents` work as LangChain's own; `signal` and `timeout` interrupt the fxchain run;
- *   LangChain callbacks see its start and end or error; a rejection is the fxchain run's own
- *   error value.
+ *   LangChain callbacks see its start and end or error, and its nested runs; a rejection is the
+ *   fxchain run's own error value.
+ * - `promptFromLangChain`, `promptToLangChain`, `messageToLangChain`: messages both ways, between
+ *   LangChain's `BaseMessage`s and prompt values and `@effect/ai`'s `Prompt`.
  *
- * How runs nest across the boundary:
+ * How runs nest across the boundary (both directions see the whole tree):
  *
  * - LangChain callbacks (and so LangChain's `streamEvents` and tracers) see a `toLangChain` run
- *   as one `chain` run (`prompt`/`parser` for those kinds), and the LangChain runs that a
- *   `fromLangChain` inside it makes as its children: the enclosing LangChain configuration
- *   (callbacks, tags, metadata, configurable values) is handed down through the fxchain run. The
- *   fxchain runs in between are not LangChain runs: they are in fxchain's events and spans.
+ *   as one `chain` run (`prompt`/`parser` for those kinds), and, when any callback listens, every
+ *   fxchain run inside it as a child run of its type: chain, prompt, parser, chat model (its
+ *   tokens as `handleLLMNewToken` calls with `AIMessageChunk`s), LLM, tool, retriever. A
+ *   `fromLangChain` run inside is not one of them: the LangChain runnable it calls makes that run,
+ *   under the nearest LangChain run above it.
  * - fxchain's events and spans see a `fromLangChain` run as one run of its kind (`model` for chat
- *   models and LLMs, `prompt`, `parser`, `tool`, `retriever`, `lambda` for `RunnableLambda`,
- *   else `chain`), nested where it runs. The runs LangChain makes inside it (the model inside a
- *   LangChain chain, say) are not forwarded as fxchain runs: fxchain's events come from its
- *   executors only, and those inner runs already reach LangChain's callbacks and tracers (pass
- *   them through a `toLangChain` parent, or `withConfig({ callbacks })` on the LangChain side).
+ *   models, `llm` for LLMs, `prompt`, `parser`, `tool`, `retriever`, `lambda` for
+ *   `RunnableLambda`, else `chain`), nested where it runs; when someone listens to fxchain's
+ *   events, the runs LangChain makes inside it (the model inside a LangChain chain, say) are
+ *   reported as runs nested in it (`Runnable.runReporter`), a model's tokens as their chunks.
  * - fxchain's tags, metadata and configurable values reach the LangChain runnables it calls,
  *   and LangChain's reach the fxchain runnables it calls (with `maxConcurrency` as the default
  *   concurrency, and `runName` as the run's name).
@@ -61,12 +63,17 @@
  *
  * @since 0.1.0
  */
+import type * as Prompt from "@effect/ai/Prompt"
 import type { Runnable, RunEvent } from "@fxchain/core"
+import type { AIMessage, BaseMessage } from "@langchain/core/messages"
+import type { BasePromptValueInterface } from "@langchain/core/prompt_values"
 import type { RunnableInterface } from "@langchain/core/runnables"
 import type * as Layer from "effect/Layer"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schema from "effect/Schema"
+import type * as Model from "./Model.js"
 import * as from from "./internal/langchainFrom.js"
+import * as messages from "./internal/langchainMessages.js"
 import * as to from "./internal/langchainRunnable.js"
 
 // -----------------------------------------------------------------------------
@@ -128,9 +135,14 @@ export interface FromLangChainOptions {
  *
  * - `invoke` calls its `invoke`; `stream` streams it (through its `transform` of the one input,
  *   which is what its `stream` does, without the `ReadableStream` wrapper that could not be
- *   closed); a streamed sequence feeds it through its `transform` (so a LangChain output parser
- *   parses chunks as they arrive, and a runnable without a `transform` of its own gathers its
- *   input with LangChain's own `concat`, which knows message chunks);
+ *   closed); a streamed sequence feeds it through its `transform` when it has one of its own (so a
+ *   LangChain output parser parses chunks as they arrive), while a model, prompt, tool or
+ *   retriever gathers its input first, as in LangChain; one without a stream of its own (a
+ *   prompt, a tool) is invoked, its output one chunk;
+ * - a model (`model` or `llm` kind) invoked while someone listens to fxchain's events streams,
+ *   as LangChain's do under `streamEvents`, and its runs carry LangChain's `ls_*` metadata;
+ * - while someone listens to fxchain's events, the runs LangChain makes inside the call are
+ *   reported as runs nested in this one, a model's tokens as their chunks;
  * - each call gets an `AbortSignal` that interrupting the run aborts; a stream stopped early is
  *   also closed (`return()` on LangChain's generator, awaited; when a step is in flight, as soon
  *   as it settles);
@@ -159,6 +171,68 @@ export const fromLangChain: <In, Out>(
   runnable: RunnableInterface<In, Out, any>,
   options?: FromLangChainOptions
 ) => Runnable.Runnable<In, Out, LangChainError> = from.fromLangChain
+
+// -----------------------------------------------------------------------------
+// messages
+// -----------------------------------------------------------------------------
+
+/**
+ * A LangChain prompt as an `@effect/ai` `Prompt`, so that a LangChain prompt feeds an fxchain
+ * model: a `ChatPromptValue` (what a `ChatPromptTemplate` makes), a `StringPromptValue` or a text
+ * (one user message), or a list of `BaseMessage`s. System, human, AI (with its tool calls) and
+ * tool messages become system, user, assistant and tool messages; their text blocks are kept.
+ *
+ * @example
+ * ```ts
+ * import { Model } from "@fxchain/adapters"
+ * import { fromLangChain, promptFromLangChain } from "@fxchain/adapters/langchain"
+ * import * as Fx from "@fxchain/combinators"
+ * import { Runnable } from "@fxchain/core"
+ * import { ChatPromptTemplate } from "@langchain/core/prompts"
+ *
+ * const prompt = fromLangChain(ChatPromptTemplate.fromMessages([["system", "Be brief"], ["human", "{question}"]]))
+ * const answer = Fx.sequence(prompt, Runnable.sync(promptFromLangChain), Model.fromLanguageModel())
+ * ```
+ *
+ * @since 0.2.0
+ * @category messages
+ */
+export const promptFromLangChain: (input: string | ReadonlyArray<BaseMessage> | BasePromptValueInterface) => Prompt.Prompt =
+  messages.promptFromLangChain
+
+/**
+ * An `@effect/ai` prompt (a `Prompt`, a list of messages or a text) as LangChain `BaseMessage`s,
+ * so that an fxchain prompt feeds a LangChain chat model: system, user, assistant (with its tool
+ * calls) and tool messages become `SystemMessage`, `HumanMessage`, `AIMessage` and one
+ * `ToolMessage` per tool result.
+ *
+ * @example
+ * ```ts
+ * import { PromptTemplate } from "@fxchain/adapters"
+ * import { fromLangChain, promptToLangChain } from "@fxchain/adapters/langchain"
+ * import * as Fx from "@fxchain/combinators"
+ * import { Runnable } from "@fxchain/core"
+ * import { FakeListChatModel } from "@langchain/core/utils/testing"
+ *
+ * const prompt = PromptTemplate.chat([["system", "Be brief"], ["user", "{question}"]])
+ * const answer = Fx.sequence(prompt, Runnable.sync(promptToLangChain), fromLangChain(new FakeListChatModel({ responses: ["Yes"] })))
+ * ```
+ *
+ * @since 0.2.0
+ * @category messages
+ */
+export const promptToLangChain: (prompt: Prompt.RawInput) => Array<BaseMessage> = messages.promptToLangChain
+
+/**
+ * A model's answer (`Model.Message`) as LangChain's `AIMessage`: its text as `content`, its tool
+ * calls as `tool_calls`, its usage as `usage_metadata` and its finish reason in
+ * `response_metadata`; `id` when given.
+ *
+ * @since 0.2.0
+ * @category messages
+ */
+export const messageToLangChain: (message: Model.Message<any>, options?: { readonly id?: string | undefined }) => AIMessage =
+  messages.messageToLangChain
 
 // -----------------------------------------------------------------------------
 // to LangChain
@@ -205,8 +279,11 @@ export type FxChainRunnable<In, Out, E = never> = to.FxChainRunnable<In, Out, E>
  *   resource it holds; `invoke`, `batch` and `stream` settle once the run has ended (its
  *   finalizers ran). Cancelling the stream (leaving `for await` early) interrupts it too;
  * - LangChain callbacks receive its start and its end or error (via LangChain's callback
- *   manager and `_transformStreamWithConfig`), and the LangChain runs of `fromLangChain`
- *   runnables inside it as its children;
+ *   manager and `_transformStreamWithConfig`), and, when any callback listens, the fxchain runs
+ *   inside it as its child runs, each of its type (a model's tokens included); the LangChain runs
+ *   of `fromLangChain` runnables inside it are children of the nearest of those;
+ * - a model reads what LangChain gives a chat model: a prompt value or a list of `BaseMessage`s
+ *   becomes its `@effect/ai` prompt;
  * - a rejection is the run's own error value (a `Schema.TaggedError` keeps its class and
  *   `_tag`), or a defect's thrown value, never an Effect `FiberFailure`; an aborted call rejects
  *   as LangChain's own runnables do, with the signal's reason;

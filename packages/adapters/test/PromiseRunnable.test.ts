@@ -107,7 +107,7 @@ describe("PromiseRunnable.invoke", () => {
     const runnable = PromiseRunnable.make(Fx.sequence(Runnable.identity<string>(), config))
     expect(
       await runnable.invoke("x", { tags: ["request"], metadata: { user: "ada" }, configurable: { model: "small" } })
-    ).toEqual({ tags: ["request"], metadata: { user: "ada" }, configurable: { model: "small" } })
+    ).toEqual({ tags: ["request"], metadata: { user: "ada", model: "small" }, configurable: { model: "small" } })
     expect(await runnable.invoke("x")).toEqual({ tags: [], metadata: {}, configurable: {} })
     await runnable.dispose()
   })
@@ -191,6 +191,23 @@ describe("PromiseRunnable.invoke", () => {
     controller.abort(reason)
     expect(await pending).toBe(reason)
     await never.dispose()
+  })
+
+  it("timeout interrupts the run (finalizers run) and rejects saying it timed out; a bad timeout is an InvalidOptionError", async () => {
+    let released = false
+    const slow = Runnable.fromEffect(
+      (_: string) => Effect.never.pipe(Effect.ensuring(Effect.sync(() => (released = true)))),
+      { name: "slow" }
+    )
+    const runnable = PromiseRunnable.make(slow)
+    const rejection = await rejectionOf(runnable.invoke("x", { timeout: 20 }))
+    expect((rejection as DOMException).name).toBe("TimeoutError")
+    expect((rejection as DOMException).message).toMatch(/timeout/)
+    expect(released).toBe(true)
+    expect((await rejectionOf(collect(runnable.stream("x", { timeout: 20 })))) as DOMException).toMatchObject({ name: "TimeoutError" })
+    expect(await rejectionOf(runnable.invoke("x", { timeout: -1 }))).toBeInstanceOf(Errors.InvalidOptionError)
+    expect(() => runnable.stream("x", { timeout: Number.NaN })).toThrow(Errors.InvalidOptionError)
+    await runnable.dispose()
   })
 
   it("an already aborted signal rejects at once and runs nothing", async () => {
@@ -478,13 +495,28 @@ describe("PromiseRunnable.streamEvents", () => {
       expect(own.at(-1)!.event).toBe(`on_${type}_end`)
       expect(own.slice(1, -1).every((event) => event.event === `on_${type}_stream`)).toBe(true)
       for (const event of own) {
-        expect(event).toMatchObject({ run_id: own[0]!.run_id, tags: ["outer", tag], parent_ids: [rootId] })
+        expect(event).toMatchObject({ run_id: own[0]!.run_id, tags: [tag, "outer"], parent_ids: [rootId] })
       }
     }
+    // a model's chunks carry LangChain's content and the run's id; the last chunk (finish reason and
+    // usage, no text) is no on_chat_model_stream: the usage is on the end event's output
     const model = eventsOf(events, "model")
-    const modelChunks = model.slice(1, -1).map((event) => (event.data.chunk as { text: string }).text)
-    expect(modelChunks).toEqual(["Hello ", "brave ", "world", ""])
-    expect((model.at(-1)!.data.output as { text: string }).text).toBe("Hello brave world")
+    const modelChunks = model.slice(1, -1).map((event) => event.data.chunk as { text: string; content: string; id: string })
+    expect(modelChunks.map((chunk) => chunk.content)).toEqual(["Hello ", "brave ", "world"])
+    expect(modelChunks.every((chunk) => chunk.id === `run-${model[0]!.run_id}`)).toBe(true)
+    expect(model.at(-1)!.data.output).toMatchObject({
+      text: "Hello brave world",
+      content: "Hello brave world",
+      id: `run-${model[0]!.run_id}`,
+      usage: { outputTokens: 3 }
+    })
+    // LangChain's placement: a chat model's input is its messages, on start and on end
+    const prompt = eventsOf(events, "PromptTemplate")
+    expect(prompt.map((event) => event.event)).toEqual(["on_prompt_start", "on_prompt_end"])
+    expect(prompt[1]!.data.input).toEqual({ word: "hi" })
+    const messages = (model[0]!.data.input as { messages: [ReadonlyArray<{ role: string }>] }).messages
+    expect(messages[0].map((message) => message.role)).toEqual(["user"])
+    expect(model.at(-1)!.data.input).toEqual(model[0]!.data.input)
 
     // the parser consumes the model's stream: its input comes on its end, combined
     const parser = eventsOf(events, "StringOutputParser")
@@ -519,10 +551,10 @@ describe("PromiseRunnable.streamEvents", () => {
     )
     const runIdOf = (name: string) => eventsOf(events, name)[0]!.run_id
     expect(eventsOf(events, "outer")[0]).toMatchObject({ tags: ["request"], metadata: { id: 7 }, parent_ids: [] })
-    expect(eventsOf(events, "inner")[0]).toMatchObject({ tags: ["request", "seq:step:2"], parent_ids: [runIdOf("outer")] })
+    expect(eventsOf(events, "inner")[0]).toMatchObject({ tags: ["seq:step:2", "request"], parent_ids: [runIdOf("outer")] })
     expect(eventsOf(events, "double")[0]).toMatchObject({
       event: "on_chain_start",
-      tags: ["request", "seq:step:2"],
+      tags: ["seq:step:2", "request"],
       metadata: { id: 7 },
       parent_ids: [runIdOf("outer"), runIdOf("inner")]
     })

@@ -1,12 +1,26 @@
 import { describe, expect, it } from "@effect/vitest"
-import { fromLangChain, LangChainError, toLangChain } from "@fxchain/adapters/langchain"
+import {
+  fromLangChain,
+  LangChainError,
+  messageToLangChain,
+  promptFromLangChain,
+  promptToLangChain,
+  toLangChain
+} from "@fxchain/adapters/langchain"
 import * as Fx from "@fxchain/combinators"
 import { RunEvent, Runnable, Testing } from "@fxchain/core"
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base"
 import type { StreamEvent } from "@langchain/core/tracers/log_stream"
-import { AIMessage } from "@langchain/core/messages"
+import {
+  AIMessage,
+  AIMessageChunk,
+  type BaseMessage,
+  HumanMessage,
+  SystemMessage,
+  ToolMessage
+} from "@langchain/core/messages"
 import { StringOutputParser } from "@langchain/core/output_parsers"
-import { PromptTemplate } from "@langchain/core/prompts"
+import { ChatPromptTemplate, PromptTemplate } from "@langchain/core/prompts"
 import {
   Runnable as LangChainRunnable,
   type RunnableConfig,
@@ -14,8 +28,12 @@ import {
   RunnablePassthrough,
   RunnableSequence
 } from "@langchain/core/runnables"
-import { FakeListChatModel } from "@langchain/core/utils/testing"
+import { FakeChatModel, FakeListChatModel, FakeStreamingLLM } from "@langchain/core/utils/testing"
 import { Cause, Chunk, Context, Deferred, Effect, Exit, Fiber, Layer, Option, Schema, Stream, Tracer } from "effect"
+import * as FakeModel from "../src/FakeModel.js"
+import * as Model from "../src/Model.js"
+import * as OutputParser from "../src/OutputParser.js"
+import * as FxPromptTemplate from "../src/PromptTemplate.js"
 
 // -----------------------------------------------------------------------------
 // helpers
@@ -704,5 +722,164 @@ describe("fromLangChain", () => {
     const back = fromLangChain(toLangChain(upper))
     expect(back.name).toBe("upper")
     expect(await Effect.runPromise(Runnable.invoke(back, "hi"))).toBe("HI")
+  })
+})
+
+// -----------------------------------------------------------------------------
+// the whole tree across the bridge
+// -----------------------------------------------------------------------------
+
+describe("both directions see the whole tree", () => {
+  it("toLangChain: LangChain's streamEvents sees fxchain's prompt, model and parser as child runs, with the tokens", async () => {
+    const chain = Fx.sequence(FxPromptTemplate.make("Say {word}"), Model.fromLanguageModel(), OutputParser.string)
+    const lc = toLangChain(chain, { layer: FakeModel.layer({ responses: "Hello brave world" }) })
+    const events: Array<StreamEvent> = await collect(lc.streamEvents({ word: "hi" }, { version: "v2" }))
+    const root = events[0]!
+    expect(root).toMatchObject({ event: "on_chain_start", name: "sequence" })
+    const of = (name: string) => events.filter((event) => event.name === name)
+    expect(of("PromptTemplate").map((event) => event.event)).toEqual(["on_prompt_start", "on_prompt_end"])
+    const model = of("model")
+    expect(model.map((event) => event.event)).toEqual([
+      "on_chat_model_start",
+      "on_chat_model_stream",
+      "on_chat_model_stream",
+      "on_chat_model_stream",
+      "on_chat_model_end"
+    ])
+    const [human] = (model[0]!.data.input as { messages: Array<Array<BaseMessage>> }).messages[0]!
+    expect(human).toBeInstanceOf(HumanMessage)
+    expect(human!.content).toBe("Say hi")
+    const chunks = model.slice(1, -1).map((event) => event.data.chunk as AIMessageChunk)
+    expect(chunks.every((chunk) => chunk instanceof AIMessageChunk && chunk.id === `run-${model[0]!.run_id}`)).toBe(true)
+    expect(chunks.map((chunk) => chunk.content)).toEqual(["Hello ", "brave ", "world"])
+    expect(model.at(-1)!.data.output).toBeInstanceOf(AIMessage)
+    expect((model.at(-1)!.data.output as AIMessage).usage_metadata).toMatchObject({ output_tokens: 3 })
+    expect(of("StringOutputParser").filter((event) => event.event === "on_parser_stream").map((event) => event.data.chunk))
+      .toEqual(["Hello ", "brave ", "world"])
+    expect(events.at(-1)).toMatchObject({ event: "on_chain_end", name: "sequence", data: { output: "Hello brave world" } })
+    await lc.dispose()
+  })
+
+  it("toLangChain: LangChain's callbacks see the nested runs of an invoke as children, and the model's tokens", async () => {
+    const chain = Fx.sequence(FxPromptTemplate.make("Say {word}"), Model.fromLanguageModel(), OutputParser.string)
+    const lc = toLangChain(Runnable.withConfig(chain, { runName: "tutorial" }), {
+      layer: FakeModel.layer({ responses: "Hello brave world" })
+    })
+    const recorder = new Recorder()
+    const tokens: Array<string> = []
+    const models: Array<{ readonly runId: string; readonly parentRunId: string | undefined }> = []
+    const handler = BaseCallbackHandler.fromMethods({
+      handleChatModelStart: (_llm, _messages, runId, parentRunId) => void models.push({ runId, parentRunId }),
+      handleLLMNewToken: (token) => void tokens.push(token)
+    })
+    expect(await lc.invoke({ word: "hi" }, { callbacks: [recorder, handler] })).toBe("Hello brave world")
+    const root = recorder.started("tutorial")
+    expect(recorder.started("PromptTemplate")).toMatchObject({ parentRunId: root.runId, runType: "prompt", tags: ["seq:step:1"] })
+    expect(recorder.started("StringOutputParser")).toMatchObject({ parentRunId: root.runId, runType: "parser" })
+    expect(models).toEqual([{ runId: expect.any(String), parentRunId: root.runId }])
+    expect(tokens).toEqual(["Hello ", "brave ", "world"])
+    expect(recorder.endOf(recorder.started("PromptTemplate").runId)).toMatchObject({ type: "end" })
+    await lc.dispose()
+  })
+
+  it.effect("fromLangChain: LangChain's inner runs are fxchain runs nested in the step's run, with the model's tokens", () =>
+    Effect.gen(function*() {
+      const lcChain = PromptTemplate.fromTemplate("Tell me about {topic}")
+        .pipe(new FakeListChatModel({ responses: ["abc"] }))
+        .pipe(new StringOutputParser())
+      const explain = fromLangChain(lcChain, { name: "explain" })
+      const events = Chunk.toReadonlyArray(yield* Stream.runCollect(Runnable.streamEvents(explain, { topic: "fibers" })))
+      const root = events[0]!
+      expect([root.name, root.parentIds]).toEqual(["explain", []])
+      const of = (name: string) => events.filter((event) => event.name === name)
+      for (const name of ["PromptTemplate", "FakeListChatModel", "StrOutputParser"]) {
+        expect(of(name).every((event) => event.parentIds.join() === root.runId)).toBe(true)
+      }
+      expect(of("PromptTemplate").map((event) => [event._tag, event.kind])).toEqual([["Started", "prompt"], ["Ended", "prompt"]])
+      const model = of("FakeListChatModel")
+      expect(model[0]).toMatchObject({ _tag: "Started", kind: "model" })
+      expect(model.filter(RunEvent.$is("Streamed")).map((event) => (event.chunk as AIMessageChunk).content)).toEqual(["a", "b", "c"])
+      expect(model.at(-1)).toMatchObject({ _tag: "Ended" })
+      expect((model.at(-1) as RunEvent.RunEvent & { output: AIMessage }).output.content).toBe("abc")
+      expect(of("StrOutputParser").at(-1)).toMatchObject({ _tag: "Ended", kind: "parser", output: "abc" })
+      // nobody observing: nothing is reported, and the chain answers as before
+      expect(yield* Runnable.invoke(explain, { topic: "fibers" })).toBe("abc")
+    }))
+
+  it.effect("fromLangChain: a LangChain chat model invoked while observed streams its tokens; an LLM is an llm run", () =>
+    Effect.gen(function*() {
+      const model = fromLangChain(new FakeListChatModel({ responses: ["Hey"] }))
+      const asks = Runnable.fromEffect((question: string) => Runnable.invoke(model, question), { name: "asks" })
+      const events = Chunk.toReadonlyArray(yield* Stream.runCollect(Runnable.streamEvents(asks, "Hi")))
+      const tokens = events.filter((event) => event.name === "FakeListChatModel" && event._tag === "Streamed")
+      expect(tokens.map((event) => (event as RunEvent.RunEvent & { chunk: AIMessageChunk }).chunk.content)).toEqual(["H", "e", "y"])
+      const answer = events.find((event) => event._tag === "Ended" && event.name === "asks") as RunEvent.RunEvent & { output: AIMessageChunk }
+      expect(answer.output.content).toBe("Hey")
+      expect(events.find((event) => event.name === "FakeListChatModel")!.metadata).toMatchObject({
+        ls_model_type: "chat",
+        ls_provider: "FakeListChatModel"
+      })
+
+      const llm = fromLangChain(new FakeStreamingLLM({ responses: ["ok"], sleep: 0 }))
+      expect(llm.kind).toBe("llm")
+      expect(yield* Runnable.invoke(llm, "Hi")).toBe("ok")
+    }))
+})
+
+describe("messages convert both ways", () => {
+  it.effect("a LangChain prompt feeds an fxchain model", () =>
+    Effect.gen(function*() {
+      const template = fromLangChain(ChatPromptTemplate.fromMessages([["system", "Be brief"], ["human", "{question}"]]))
+      const chain = Fx.sequence(template, Runnable.sync(promptFromLangChain), Model.fromLanguageModel())
+      const fake = yield* FakeModel.make({ responses: "Yes" })
+      const answer = yield* Runnable.invoke(chain, { question: "Is it?" }).pipe(Effect.provide(fake.layer))
+      expect(answer.text).toBe("Yes")
+      const [prompt] = yield* fake.prompts
+      expect(prompt!.content.map((message) => message.role)).toEqual(["system", "user"])
+      expect(prompt!.content[0]).toMatchObject({ role: "system", content: "Be brief" })
+      expect(prompt!.content[1]).toMatchObject({ role: "user", content: [{ type: "text", text: "Is it?" }] })
+    }))
+
+  it.effect("an fxchain prompt feeds a LangChain chat model", () =>
+    Effect.gen(function*() {
+      const prompt = FxPromptTemplate.chat([["system", "Be brief"], ["user", "{question}"]])
+      // LangChain's FakeChatModel answers with the messages it was given, one per line
+      const chain = Fx.sequence(prompt, Runnable.sync(promptToLangChain), fromLangChain(new FakeChatModel({})))
+      const answer = yield* Runnable.invoke(chain, { question: "Is it?" })
+      expect(answer.content).toBe("Be brief\nIs it?")
+    }))
+
+  it("messages keep their roles, text, tool calls and tool results both ways", () => {
+    const messages = [
+      new SystemMessage("Be brief"),
+      new HumanMessage("Weather in Paris?"),
+      new AIMessage({ content: "", tool_calls: [{ id: "call_1", name: "weather", args: { city: "Paris" }, type: "tool_call" }] }),
+      new ToolMessage({ content: "18", tool_call_id: "call_1", name: "weather" })
+    ]
+    const prompt = promptFromLangChain(messages)
+    expect(prompt.content.map((message) => message.role)).toEqual(["system", "user", "assistant", "tool"])
+    expect(prompt.content[2]).toMatchObject({ content: [{ type: "tool-call", id: "call_1", name: "weather", params: { city: "Paris" } }] })
+    expect(prompt.content[3]).toMatchObject({ content: [{ type: "tool-result", id: "call_1", name: "weather", result: "18" }] })
+    const back = promptToLangChain(prompt)
+    expect(back.map((message) => [message.type, message.content])).toEqual([
+      ["system", "Be brief"],
+      ["human", "Weather in Paris?"],
+      ["ai", ""],
+      ["tool", "18"]
+    ])
+    expect((back[2] as AIMessage).tool_calls).toEqual([{ id: "call_1", name: "weather", args: { city: "Paris" }, type: "tool_call" }])
+    expect((back[3] as ToolMessage).tool_call_id).toBe("call_1")
+
+    const message = messageToLangChain(
+      { text: "Hi", toolCalls: [], finishReason: "stop", usage: { inputTokens: 2, outputTokens: 1 } },
+      { id: "run-1" }
+    )
+    expect(message).toBeInstanceOf(AIMessage)
+    expect([message.content, message.id, message.usage_metadata, message.response_metadata]).toEqual([
+      "Hi",
+      "run-1",
+      { input_tokens: 2, output_tokens: 1, total_tokens: 3 },
+      { finish_reason: "stop" }
+    ])
   })
 })

@@ -7,7 +7,7 @@ import { Runnable } from "@fxchain/core"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { RouteNotFound } from "./Errors.js"
-import type { Accepts, Next } from "./internal/mismatch.js"
+import type { Accepts, Mismatch, Next, Unsatisfiable } from "./internal/mismatch.js"
 
 type AnyRunnable = Runnable.Runnable<any, any, any, any>
 
@@ -20,6 +20,17 @@ type AnyRunnable = Runnable.Runnable<any, any, any, any>
 export type Condition<In, E = never, R = never> = (input: In) => boolean | Effect.Effect<boolean, E, R>
 
 type ConditionInput<C> = C extends (input: infer In) => unknown ? In : never
+
+type CasesInput<Cases> = Cases extends readonly [infer Head extends Case<never>, ...infer Rest]
+  ? ConditionInput<Head[0]> & Runnable.Runnable.Input<Head[1]> & CasesInput<Rest>
+  : Cases extends ReadonlyArray<infer Each extends Case<never>> ? [Each] extends [never] ? unknown
+  : ConditionInput<Each[0]> & Runnable.Runnable.Input<Each[1]>
+  : unknown
+
+/** `unknown` when some value has both types, else a `Mismatch` naming them. */
+type Fits<Message extends string, Takes, OtherTakes> = Unsatisfiable<Takes & OtherTakes> extends true
+  ? Mismatch<Message, { readonly takes: Takes; readonly otherTakes: OtherTakes }>
+  : unknown
 
 type ConditionResult<C> = C extends (input: never) => infer Result ? Result : never
 
@@ -47,17 +58,31 @@ export type Case<In> = readonly [Condition<In, unknown, unknown>, Runnable.Runna
  */
 export declare namespace Branch {
   /**
-   * For each case of a tuple, `unknown` when its condition and its runnable accept `In` (what the
-   * default takes); otherwise a type no case has, naming the case (1-based) and both types, so
-   * that the compiler reports the mismatch at the call.
+   * What a branch takes: what its default takes, and what every case's condition and runnable
+   * take (their intersection), as LangChain's `RunnableBranch` gives every one of them its input.
    *
    * @since 0.2.0
    * @category models
    */
-  export type Check<Cases extends ReadonlyArray<Case<never>>, In> = {
+  export type Input<Cases extends ReadonlyArray<Case<never>>, DefaultIn> = [DefaultIn] extends [CasesInput<Cases>] ? DefaultIn
+    : DefaultIn & CasesInput<Cases>
+  /**
+   * For each case of a tuple, `unknown` when some input fits its condition, its runnable and the
+   * default at once; otherwise a type no case has, naming the case (1-based) and the types that no
+   * input fits together, so that the compiler reports the mismatch at the call.
+   *
+   * @since 0.2.0
+   * @category models
+   */
+  export type Check<Cases extends ReadonlyArray<Case<never>>, DefaultIn> = {
     readonly [K in keyof Cases]: K extends `${infer Index extends number}` ? readonly [
-        Accepts<`Fx.branch: case ${Next<Index>}'s condition does not accept the input`, ConditionInput<Cases[K][0]>, In>,
-        Accepts<`Fx.branch: case ${Next<Index>}'s runnable does not accept the input`, Runnable.Runnable.Input<Cases[K][1]>, In>
+        & Fits<`Fx.branch: no input fits both case ${Next<Index>}'s condition and the default`, ConditionInput<Cases[K][0]>, DefaultIn>
+        & Fits<
+          `Fx.branch: no input fits both case ${Next<Index>}'s condition and its runnable`,
+          ConditionInput<Cases[K][0]>,
+          Runnable.Runnable.Input<Cases[K][1]>
+        >,
+        Fits<`Fx.branch: no input fits both case ${Next<Index>}'s runnable and the default`, Runnable.Runnable.Input<Cases[K][1]>, DefaultIn>
       ]
       : unknown
   }
@@ -128,10 +153,10 @@ const choosing = <In>(
  * @category composition
  */
 export const branch = <const Cases extends ReadonlyArray<Case<never>>, In, Out, E = never, R = never>(
-  cases: Cases & Branch.Check<Cases, In> & ReadonlyArray<Case<NoInfer<In>>>,
+  cases: Cases & Branch.Check<Cases, In>,
   otherwise: Runnable.Runnable<In, Out, E, R>
 ): Runnable.Runnable<
-  In,
+  Branch.Input<Cases, In>,
   Out | Runnable.Runnable.Output<Cases[number][1]>,
   E | Runnable.Runnable.Error<Cases[number][1]> | ConditionError<Cases[number][0]>,
   R | Runnable.Runnable.Context<Cases[number][1]> | ConditionContext<Cases[number][0]>

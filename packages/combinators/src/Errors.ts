@@ -27,7 +27,7 @@ export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutErr
       : this.deadline === "firstChunk"
       ? "produced no first chunk"
       : "produced no next chunk"
-    return `Runnable "${this.runnable}" ${what} within ${this.durationMillis} ms (${this.deadline} deadline)`
+    return `Runnable "${this.runnable}" timed out: ${what} within ${this.durationMillis} ms (${this.deadline} deadline)`
   }
 }
 

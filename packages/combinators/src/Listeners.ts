@@ -23,6 +23,8 @@ export interface ListenerStart<In> {
    * `onStart` and its `onEnd` or `onError`).
    */
   readonly runId: string
+  /** The run's name (the runnable's, as LangChain's listeners get it on their `Run`). */
+  readonly name: string
   readonly input: In
 }
 

@@ -31,7 +31,8 @@ const make = (steps: ReadonlyArray<AnyRunnable>): AnyRunnable => {
       for (let index = 1; index < continuations.length; index++) effect = Effect.flatMap(effect, continuations[index]!)
       return effect
     },
-    stream: (input: unknown) => through(Runnable.stream(steps[0]!, input, options[0])),
+    // the first step too is fed its input as a stream of one chunk, as LangChain's sequence does
+    stream: (input: unknown) => through(Runnable.transform(steps[0]!, Stream.succeed(input), options[0])),
     transform: (input: Stream.Stream<unknown, any, any>) => through(Runnable.transform(steps[0]!, input, options[0])),
     sync: syncSteps === undefined ? undefined : (input: unknown) => {
       let value = input

@@ -56,7 +56,7 @@ describe("config is scoped to a step and its descendants", () => {
           expect(byStep(step).length).toBeGreaterThan(0)
           for (const entry of byStep(step)) expect(entry).toEqual({ step, tags: ["outer"], mode: undefined })
         }
-        for (const entry of byStep("second")) expect(entry).toEqual({ step: "second", tags: ["outer", "second-only"], mode: "FAST" })
+        for (const entry of byStep("second")) expect(entry).toEqual({ step: "second", tags: ["second-only", "outer"], mode: "FAST" })
       }))
 
     it.effect(`alternatives choose the same alternative whatever the next step configures (${executor})`, () =>
@@ -81,7 +81,7 @@ describe("config is scoped to a step and its descendants", () => {
       const tagsOf = (name: string) => new Set(events.filter((event) => event.name === name).flatMap((event) => event.tags))
       expect([...tagsOf("model")]).toEqual(["seq:step:2"])
       expect([...tagsOf("source")]).toEqual(["seq:step:1"])
-      expect([...tagsOf("parser")]).toEqual(["parser-tag", "seq:step:3"])
+      expect([...tagsOf("parser")]).toEqual(["seq:step:3", "parser-tag"])
       expect(events.filter(RunEvent.$is("Ended")).map((event) => event.name)).toEqual(["source", "model", "parser", "sequence"])
     }))
 })

@@ -202,8 +202,9 @@ describe("withFallbacks", () => {
         "Failed primary",
         "Started backup",
         "Streamed backup",
-        "Ended backup",
+        // a streamed run ends once its chunk has moved on, as in LangChain
         "Streamed withFallbacks",
+        "Ended backup",
         "Ended withFallbacks"
       ])
       const root = events[0]!

@@ -87,6 +87,36 @@ describe("sequence", () => {
       expect(partial.some((event) => event.name === "never")).toBe(false)
     }))
 
+  it.effect("streamed and observed, a lambda step starts at its first input chunk and ends once its output moved on (LangChain's order)", () =>
+    Effect.gen(function*() {
+      const reverse = (name: string) => Runnable.sync((text: string) => text.split("").reverse().join(""), { name })
+      const events = yield* collect(Runnable.streamEvents(sequence(reverse("1"), reverse("2"), reverse("3")), "hello"))
+      expect(events.map((event) => `${event._tag} ${event.name}`)).toEqual([
+        "Started sequence",
+        "Started 1",
+        "Streamed 1",
+        "Started 2",
+        "Ended 1",
+        "Streamed 2",
+        "Started 3",
+        "Ended 2",
+        "Streamed 3",
+        "Streamed sequence",
+        "Ended 3",
+        "Ended sequence"
+      ])
+      // a lambda consuming a stream gets its input on its end, combined
+      expect(events.find((event) => event._tag === "Started" && event.name === "1")).toMatchObject({ input: undefined })
+      expect(events.find((event) => event._tag === "Ended" && event.name === "2")).toMatchObject({ input: "olleh", output: "hello" })
+      // a step that is not a lambda gathers its input first, and starts with it
+      const shout = Runnable.sync((text: string) => text.toUpperCase(), { name: "shout", kind: "prompt" })
+      const gathered = yield* collect(Runnable.streamEvents(sequence(reverse("1"), shout), "hello"))
+      expect(gathered.find((event) => event._tag === "Started" && event.name === "shout")).toMatchObject({ input: "olleh" })
+      expect(gathered.map((event) => `${event._tag} ${event.name}`).indexOf("Ended 1")).toBeLessThan(
+        gathered.map((event) => `${event._tag} ${event.name}`).indexOf("Started shout")
+      )
+    }))
+
   it.effect("sequences of sequences flatten; pipeTo builds the same sequence", () =>
     Effect.gen(function*() {
       const a = Runnable.sync((n: number) => n + 1, { name: "a" })

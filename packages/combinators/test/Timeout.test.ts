@@ -49,7 +49,7 @@ describe("timeout", () => {
       const exit = yield* Fiber.await(fiber)
       const error = new TimeoutError({ runnable: "slow", deadline: "total", durationMillis: 2000 })
       expect(exit).toEqual(Exit.fail(error))
-      expect(error.message).toBe(`Runnable "slow" did not finish within 2000 ms (total deadline)`)
+      expect(error.message).toBe(`Runnable "slow" timed out: did not finish within 2000 ms (total deadline)`)
       expect(probe.unsafeStats()).toMatchObject({ started: 1, interrupted: 1, inFlight: 0 })
     }))
 
@@ -119,7 +119,7 @@ describe("timeout", () => {
       yield* TestClock.adjust("1 millis")
       const error = new TimeoutError({ runnable: "tokens", deadline: "firstChunk", durationMillis: 1000 })
       expect(yield* Fiber.await(fiber)).toEqual(Exit.fail(error))
-      expect(error.message).toBe(`Runnable "tokens" produced no first chunk within 1000 ms (firstChunk deadline)`)
+      expect(error.message).toBe(`Runnable "tokens" timed out: produced no first chunk within 1000 ms (firstChunk deadline)`)
       expect(received).toEqual([])
 
       // a first chunk in time, then no limit on the next ones but the total
@@ -137,7 +137,7 @@ describe("timeout", () => {
       yield* TestClock.adjust("1 minute")
       const error = new TimeoutError({ runnable: "tokens", deadline: "idle", durationMillis: 1000 })
       expect(yield* Fiber.await(fiber)).toEqual(Exit.fail(error))
-      expect(error.message).toBe(`Runnable "tokens" produced no next chunk within 1000 ms (idle deadline)`)
+      expect(error.message).toBe(`Runnable "tokens" timed out: produced no next chunk within 1000 ms (idle deadline)`)
       expect(received).toEqual([["a", 100]])
     }))
 

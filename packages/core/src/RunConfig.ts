@@ -32,8 +32,9 @@ export interface RunConfigValue {
 }
 
 /**
- * A partial `RunConfigValue` layered over the current one: tags are appended (without
- * duplicates), metadata and configurable values are merged key by key, numbers replace.
+ * A partial `RunConfigValue` layered over the current one: its tags come before the current ones
+ * (without duplicates: the nearest first, as LangChain orders them), metadata and configurable
+ * values are merged key by key, numbers replace.
  *
  * @since 0.1.0
  * @category models
@@ -83,7 +84,7 @@ export const merge = (base: RunConfigValue, patch: RunConfigPatch): RunConfigVal
   maxDepth: patch.maxDepth ?? base.maxDepth,
   tags: patch.tags === undefined || patch.tags.length === 0
     ? base.tags
-    : [...base.tags, ...patch.tags.filter((tag) => !base.tags.includes(tag))],
+    : [...patch.tags, ...base.tags.filter((tag) => !patch.tags!.includes(tag))],
   metadata: patch.metadata === undefined ? base.metadata : { ...base.metadata, ...patch.metadata },
   configurable: patch.configurable === undefined ? base.configurable : { ...base.configurable, ...patch.configurable }
 })

@@ -30,7 +30,10 @@ export interface RunInfo {
   readonly parentIds: ReadonlyArray<string>
   readonly name: string
   readonly kind: RunKind
-  /** Inherited tags, then the run's own. */
+  /**
+   * The run's own tags (those its caller gave this run only, such as `seq:step:N`, then its
+   * `withConfig`'s), then the inherited ones, nearest first: LangChain's order.
+   */
   readonly tags: ReadonlyArray<string>
   readonly metadata: Readonly<Record<string, unknown>>
   /** Epoch milliseconds from Effect's `Clock` (so `TestClock` drives it). */

@@ -80,7 +80,8 @@ export declare namespace Runnable {
    * - `sync`: present when the whole behaviour is this synchronous function; executors then call
    *   it directly when nobody observes the run;
    * - `streamsWhenObserved`: an invoke streams (reporting its chunks) when someone listens to its
-   *   events, as LangChain's chat models do under `streamEvents`;
+   *   events (`streamEvents`), as LangChain's chat models do under theirs; a tracer alone does not
+   *   make it stream;
    * - `config`: what `withConfig` layered over the run's configuration.
    */
   export interface Behaviour<in In, out Out, out E, out R> {

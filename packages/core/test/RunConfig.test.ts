@@ -25,7 +25,7 @@ describe("RunConfig", () => {
       expect(yield* Runnable.invoke(configured, null)).toMatchObject({ tags: ["x"], configurable: { model: "fast" } })
       const nested = Runnable.fromEffect((_: null) => Runnable.invoke(configured, null))
       const outer = Runnable.withConfig(nested, { tags: ["outer"], metadata: { run: 1 } })
-      expect(yield* Runnable.invoke(outer, null)).toMatchObject({ tags: ["outer", "x"], metadata: { run: 1 } })
+      expect(yield* Runnable.invoke(outer, null)).toMatchObject({ tags: ["x", "outer"], metadata: { run: 1 } })
       expect(yield* Runnable.invoke(read, null).pipe(RunConfig.withPatch({ concurrency: 2 }))).toMatchObject({ concurrency: 2 })
       const viaLayer = yield* Runnable.invoke(read, null).pipe(Effect.provide(RunConfig.layer({ maxDepth: 7 })))
       expect(viaLayer.maxDepth).toBe(7)

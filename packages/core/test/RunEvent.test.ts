@@ -116,7 +116,7 @@ describe("streamEvents", () => {
       const events = yield* collect(Runnable.streamEvents(Runnable.withConfig(root, { tags: ["shared"] }), 1))
       const tagsOf = (name: string) => events.find((event) => event.name === name)!.tags
       expect(tagsOf("root")).toEqual(["shared"])
-      expect(tagsOf("parent")).toEqual(["shared", "seq:step:1"])
+      expect(tagsOf("parent")).toEqual(["seq:step:1", "shared"])
       expect(tagsOf("addOne")).toEqual(["shared"])
     }))
 

@@ -14,17 +14,24 @@ import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type { Runnable } from "@fxchain/core"
 import type { RunnableConfig } from "@langchain/core/runnables"
 
 /**
- * The LangChain configuration of the LangChain run an fxchain run is nested in (`toLangChain`
- * provides it, with callbacks that make a nested run its child); `fromLangChain` hands it to the
- * LangChain runnable it calls, so LangChain's callbacks and `streamEvents` see one tree.
+ * The LangChain run an fxchain run is nested in (`toLangChain` provides it): `configFor` gives
+ * the configuration of the LangChain call that a `fromLangChain` run makes (`run` is where that
+ * run is, from `Runnable.currentRun`), with callbacks that make the call's LangChain run a child
+ * of the nearest LangChain run above it, so LangChain's callbacks and `streamEvents` see one tree.
  *
  * @internal
  */
+export interface LangChainParent {
+  readonly configFor: (run: Runnable.CurrentRun) => Promise<RunnableConfig>
+}
+
+/** @internal */
 export class ParentConfig extends Context.Reference<ParentConfig>()("@fxchain/adapters/langchain/ParentConfig", {
-  defaultValue: (): RunnableConfig | undefined => undefined
+  defaultValue: (): LangChainParent | undefined => undefined
 }) {}
 
 /**

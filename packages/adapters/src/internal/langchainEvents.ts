@@ -1,15 +1,16 @@
 /**
- * fxchain's `RunEvent`s as LangChain.js v2 stream events (DESIGN.md, "Events as LangChain v2").
- * Used by the Promise facade's `streamEvents`; the LangChain interop (`toLangChain`) may reuse it:
+ * fxchain's `RunEvent`s as LangChain.js v2 stream events (DESIGN.md, "Events as LangChain v2";
+ * the rules are the table in docs/events.md). Used by the Promise facade's `streamEvents`:
  *
  * - `streamEvents(runnable, input, options)`: the whole path, from a runnable to a `Stream` of
  *   `StreamEvent`s (filtered by LangChain's include/exclude lists), failing with the run's error;
- * - `toLangChainEvents(events)`: maps a `Stream` of `RunEvent`s;
- * - `makeEventMapper()`: the per-stream mapping function, for callers that hold events one by one;
- * - `eventType(kind)` and `eventFilter(filter)`: the pieces.
+ * - `makeEventMapper(rootRunId?)`: the per-stream mapping function;
+ * - `eventType(kind)`, `eventFilter(filter)`, `inputFor(type, input)`: the pieces;
+ * - `eventStreamBytes(events)`: LangChain's `text/event-stream` encoding.
  *
  * @internal
  */
+import * as Prompt from "@effect/ai/Prompt"
 import { Runnable, RunEvent } from "@fxchain/core"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -37,6 +38,9 @@ export const eventType = (kind: RunEvent.RunKind): PromiseRunnable.EventType => 
       return "chain"
   }
 }
+
+/** The run types LangChain emits no `_stream` events for: their output is one value. */
+const unstreamed: ReadonlySet<PromiseRunnable.EventType> = new Set(["prompt", "tool", "retriever"])
 
 /**
  * LangChain's include/exclude lists as a core `RunEvent.Filter` (types compared as LangChain run
@@ -74,83 +78,174 @@ const describeError = (error: unknown): string => {
   return String(error)
 }
 
-/**
- * A model's message (`Model.Message`, `{ text, toolCalls, ... }`) with `content` too, the field
- * LangChain's message chunks carry the text in, so a UI reading `data.chunk.content` of
- * `on_chat_model_stream` works unchanged. Other values pass as they are.
- */
-const withContent = (value: unknown): unknown =>
-  typeof value === "object" && value !== null && typeof (value as { text?: unknown }).text === "string" &&
-    !("content" in value)
-    ? { ...value, content: (value as { text: string }).text }
-    : value
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null
+
+/** A LangChain prompt value (`ChatPromptValue`, `StringPromptValue`): it knows its messages. */
+const isPromptValue = (value: unknown): value is { toChatMessages(): Array<unknown>; toString(): string } =>
+  isObject(value) && typeof value.toChatMessages === "function"
+
+/** An fxchain `Model.Message` (not a LangChain message, which has `content`). */
+const isModelMessage = (value: unknown): value is {
+  readonly text: string
+  readonly toolCalls: ReadonlyArray<unknown>
+  readonly reasoning?: unknown
+  readonly toolResults?: unknown
+} =>
+  isObject(value) && typeof value.text === "string" && Array.isArray(value.toolCalls) && !("content" in value)
+
+/** A model's chunk that carries nothing of the answer: the last one, with the finish reason and usage. */
+const isEmptyMessage = (value: unknown): boolean =>
+  isModelMessage(value) && value.text === "" && value.toolCalls.length === 0 && value.reasoning === undefined &&
+  value.toolResults === undefined
+
+/** The messages a chat model was given: a LangChain prompt value's, a list as it is, else `@effect/ai`'s. */
+const messagesOf = (input: unknown): ReadonlyArray<unknown> => {
+  if (isPromptValue(input)) return input.toChatMessages()
+  if (Array.isArray(input)) return input
+  try {
+    return Prompt.make(input as Prompt.RawInput).content
+  } catch {
+    return [input]
+  }
+}
 
 /**
- * A fresh mapping from `RunEvent`s to LangChain v2 events, to use for one stream of events (it
- * remembers which runs started without their input, to put it on their `_end`). Returns
- * `undefined` for an event that has no LangChain counterpart: the `Failed` event of an
- * interrupted run.
+ * A run's input where LangChain puts it in `data.input`, by run type: a chat model's is
+ * `{ messages: [messages] }`, an LLM's `{ prompts: [text] }`, a retriever's `{ query }`; the
+ * others' are the input itself.
  *
  * @internal
  */
-export const makeEventMapper = (): (event: RunEvent.RunEvent) => PromiseRunnable.StreamEvent | undefined => {
-  const inputOnEnd = new Set<string>()
+export const inputFor = (type: PromiseRunnable.EventType, input: unknown): unknown => {
+  switch (type) {
+    case "chat_model":
+      return { messages: [messagesOf(input)] }
+    case "llm":
+      return { prompts: [isPromptValue(input) ? input.toString() : input] }
+    case "retriever":
+      return typeof input === "string" ? { query: input } : input
+    default:
+      return input
+  }
+}
+
+/**
+ * A chat model's message (`Model.Message`) with `content` (its `text`) and the `id` LangChain
+ * gives the chunks of a run (`run-<run id>`), so that a UI reading LangChain's `chunk.content` and
+ * `chunk.id` works unchanged; an LLM's text as LangChain's generation chunk, `{ text }`. Other
+ * values, and LangChain's own messages, pass as they are.
+ */
+const chunkFor = (type: PromiseRunnable.EventType, chunk: unknown, runId: string): unknown => {
+  if (type === "chat_model" && isModelMessage(chunk)) return { ...chunk, content: chunk.text, id: `run-${runId}` }
+  if (type === "llm" && typeof chunk === "string") return { text: chunk }
+  return chunk
+}
+
+/** A run's output as LangChain's `_end` carries it: an LLM's text as an LLM result. */
+const outputFor = (type: PromiseRunnable.EventType, output: unknown, runId: string): unknown =>
+  type === "llm" && typeof output === "string"
+    ? { generations: [[{ text: output, generationInfo: {} }]], llmOutput: {} }
+    : chunkFor(type, output, runId)
+
+/**
+ * A fresh mapping from `RunEvent`s to LangChain v2 events, for one stream of events (it remembers
+ * the inputs of the runs in flight, for their `_error` events). Returns `undefined` for an event
+ * LangChain has no counterpart for: the `Failed` event of an interrupted run, a chunk of a run
+ * type LangChain does not stream (prompt, tool, retriever), a model's chunk that carries nothing
+ * of the answer.
+ *
+ * As in LangChain, the run of the first event passed on (the root, unless filtered out) starts
+ * with the caller's `input` and ends without it; every other run ends with its input.
+ * `rootRunId` replaces the root run's id (LangChain's `runId` option).
+ *
+ * @internal
+ */
+export const makeEventMapper = (
+  input: unknown,
+  rootRunId?: string | undefined
+): (event: RunEvent.RunEvent) => PromiseRunnable.StreamEvent | undefined => {
+  const inputs = new Map<string, unknown>()
+  let first: string | undefined
+  let root: string | undefined
+  const rename = (runId: string) => rootRunId !== undefined && runId === root ? rootRunId : runId
   return (event) => {
+    if (root === undefined && event.parentIds.length === 0) root = event.runId
+    first ??= event.runId
     const type = eventType(event.kind)
-    const message = (value: unknown) => type === "chat_model" ? withContent(value) : value
+    const isFirst = event.runId === first
+    const runId = rename(event.runId)
     const base = {
       name: event.name,
-      run_id: event.runId,
+      run_id: runId,
       tags: [...event.tags],
       metadata: { ...event.metadata },
-      parent_ids: [...event.parentIds]
+      parent_ids: event.parentIds.map(rename)
     }
     switch (event._tag) {
       case "Started": {
-        if (event.input === undefined) inputOnEnd.add(event.runId)
-        return { event: `on_${type}_start`, ...base, data: event.input === undefined ? {} : { input: event.input } }
+        // a run that consumes a stream starts without its input (LangChain's `{}`)
+        if (event.input === undefined && !isFirst) return { event: `on_${type}_start`, ...base, data: {} }
+        const started = isFirst ? input : inputFor(type, event.input)
+        inputs.set(event.runId, started)
+        return { event: `on_${type}_start`, ...base, data: { input: started } }
       }
       case "Streamed":
-        return { event: `on_${type}_stream`, ...base, data: { chunk: message(event.chunk) } }
+        if (unstreamed.has(type) || isEmptyMessage(event.chunk)) return undefined
+        return { event: `on_${type}_stream`, ...base, data: { chunk: chunkFor(type, event.chunk, runId) } }
       case "Ended": {
-        const withInput = inputOnEnd.delete(event.runId)
+        inputs.delete(event.runId)
+        const output = outputFor(type, event.output, runId)
         return {
           event: `on_${type}_end`,
           ...base,
-          data: withInput ? { input: event.input, output: message(event.output) } : { output: message(event.output) }
+          data: isFirst ? { output } : { output, input: inputFor(type, event.input) }
         }
       }
       case "Failed": {
-        inputOnEnd.delete(event.runId)
+        const started = inputs.get(event.runId)
+        inputs.delete(event.runId)
         if (event.interrupted) return undefined
-        return { event: `on_${type}_error`, ...base, data: { error: describeError(event.error) } }
+        const error = describeError(event.error)
+        return { event: `on_${type}_error`, ...base, data: started === undefined ? { error } : { input: started, error } }
       }
     }
   }
 }
 
 /**
- * Maps a stream of `RunEvent`s (from `Runnable.streamEvents`) to LangChain v2 events.
- *
- * @internal
- */
-export const toLangChainEvents = <E, R>(
-  events: Stream.Stream<RunEvent.RunEvent, E, R>
-): Stream.Stream<PromiseRunnable.StreamEvent, E, R> =>
-  Stream.suspend(() => {
-    const map = makeEventMapper()
-    return Stream.filterMap(events, (event) => Option.fromNullable(map(event)))
-  })
-
-/**
  * The LangChain v2 events of a run of `runnable` on `input`, filtered as LangChain filters them;
- * fails with the run's error after the failed runs' `_error` events.
+ * fails with the run's error after the failed runs' `_error` events. `rootRunId` names the root
+ * run's id.
  *
  * @internal
  */
 export const streamEvents = <In, Out, E, R>(
   runnable: Runnable.Runnable<In, Out, E, R>,
   input: In,
-  filter: PromiseRunnable.EventFilter = {}
+  filter: PromiseRunnable.EventFilter = {},
+  rootRunId?: string | undefined
 ): Stream.Stream<PromiseRunnable.StreamEvent, E, R> =>
-  toLangChainEvents(Runnable.streamEvents(runnable, input, eventFilter(filter)))
+  Stream.suspend(() => {
+    const map = makeEventMapper(input, rootRunId)
+    return Stream.filterMap(
+      Runnable.streamEvents(runnable, input, eventFilter(filter)),
+      (event) => Option.fromNullable(map(event))
+    )
+  })
+
+/**
+ * LangChain's `text/event-stream` encoding of stream events (`encoding: "text/event-stream"`):
+ * `event: data` with the event as JSON per event, then `event: end`, as bytes for an HTTP body.
+ *
+ * @internal
+ */
+export const eventStreamBytes = <E, R>(
+  events: Stream.Stream<PromiseRunnable.StreamEvent, E, R>
+): Stream.Stream<Uint8Array, E, R> =>
+  Stream.suspend(() => {
+    const encoder = new TextEncoder()
+    return events.pipe(
+      Stream.map((event) => encoder.encode(`event: data\ndata: ${JSON.stringify(event)}\n\n`)),
+      Stream.concat(Stream.sync(() => encoder.encode("event: end\n\n")))
+    )
+  })

@@ -1,6 +1,8 @@
 /** @internal */
-import { Runnable } from "@fxchain/core"
+import { Runnable, type RunEvent } from "@fxchain/core"
 import type { CallbackManagerForChainRun } from "@langchain/core/callbacks/manager"
+import type { SerializedNotImplemented } from "@langchain/core/load/serializable"
+import { isBaseMessage } from "@langchain/core/messages"
 import {
   ensureConfig,
   getCallbackManagerForConfig,
@@ -15,34 +17,49 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as LangChain from "../langchain.js"
 import {
   abortError,
   fromAsyncIterator,
+  type LangChainParent,
   ParentConfig,
   type Runner,
   toAsyncGenerator,
   toRejection,
   UpstreamFailure
 } from "./langchainBridge.js"
+import { coerceToDict, RunForwarder } from "./langchainForwarder.js"
+import { isPromptValue, promptFromLangChain } from "./langchainMessages.js"
 
 type CallOptions = Partial<RunnableConfig> & { runType?: string }
-
-/** LangChain's `_coerceToDict`: what callbacks receive as a run's inputs and outputs. */
-const coerceToDict = (value: unknown, key: string): Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date)
-    ? value as Record<string, unknown>
-    : { [key]: value }
 
 /** The LangChain run type of a kind: prompts and parsers have their own events, the rest are chains. */
 const runTypeOf = (kind: string): string | undefined => kind === "prompt" || kind === "parser" ? kind : undefined
 
-/** The configuration the LangChain runnables nested in a run inherit: children of its run manager. */
-const childConfig = (config: CallOptions, runManager: CallbackManagerForChainRun | undefined): RunnableConfig => {
-  const { signal: _signal, timeout: _timeout, ...inherited } = pickRunnableConfigKeys(config) ?? {}
-  return runManager === undefined ? inherited : { ...inherited, callbacks: runManager.getChild() }
+/** The configuration the LangChain runnables nested in a run inherit, but their callbacks. */
+const inheritedConfig = (config: CallOptions): RunnableConfig => {
+  const { callbacks: _callbacks, signal: _signal, timeout: _timeout, ...inherited } = pickRunnableConfigKeys(config) ?? {}
+  return inherited
 }
+
+/** Someone listens to the run on the LangChain side: its nested runs are forwarded to them. */
+const isListened = (runManager: CallbackManagerForChainRun | undefined): runManager is CallbackManagerForChainRun =>
+  runManager !== undefined && runManager.handlers.length > 0
+
+/**
+ * The LangChain parent of the runs nested in a run nobody listens to: the LangChain runnables
+ * they call are children of the run (for its configuration; no callback sees them).
+ */
+const unlistenedParent = (config: CallOptions, runManager: CallbackManagerForChainRun | undefined): LangChainParent => {
+  const inherited = inheritedConfig(config)
+  const nested: RunnableConfig = runManager === undefined ? inherited : { ...inherited, callbacks: runManager.getChild() }
+  return { configFor: () => Promise.resolve(nested) }
+}
+
+/** Runs the forwarder over the events of an observed run, one event at a time. */
+const forwarding = (forwarder: RunForwarder) => (event: RunEvent.RunEvent) => Effect.promise(() => forwarder.forward(event))
 
 async function* single<A>(value: A): AsyncGenerator<A> {
   yield value
@@ -92,9 +109,28 @@ export class FxChainRunnable<In, Out, E = never> extends LangChainRunnable<In, O
     }
   }
 
+  /**
+   * What LangChain's callbacks receive as the runnable (`serialized`): not serializable, and named
+   * by its last `id` element, as LangChain's own runnables are by their class, after the fxchain
+   * runnable.
+   */
+  override toJSON(): SerializedNotImplemented {
+    return { lc: 1, type: "not_implemented", id: [...this.lc_namespace, this.getName()] }
+  }
+
   /** Options for LangChain's run helpers: the run type goes with them. */
   private withRunType(options: Partial<RunnableConfig> | undefined): CallOptions {
     return this.runType === undefined ? { ...options } : { ...options, runType: this.runType }
+  }
+
+  /**
+   * A model's input as LangChain code hands it to a chat model (a prompt value, a list of
+   * messages), made the `@effect/ai` prompt an fxchain model reads; any other input as it is.
+   */
+  private fromLangChainInput(input: In): In {
+    if (this.runnable.kind !== "model") return input
+    const isMessages = Array.isArray(input) && input.length > 0 && input.every(isBaseMessage)
+    return isMessages || isPromptValue(input) ? promptFromLangChain(input as never) as In : input
   }
 
   /** The fxchain runnable configured from a LangChain call's configuration. */
@@ -160,18 +196,39 @@ export class FxChainRunnable<In, Out, E = never> extends LangChainRunnable<In, O
     delete config.runId
     let output: Out
     try {
-      const run = Effect.provideService(
-        Runnable.invoke(this.configured(config), input),
-        ParentConfig,
-        childConfig(config, runManager)
-      )
-      output = await this.runEffect(run, config.signal)
+      output = await this.runEffect(this.invoked(this.configured(config), this.fromLangChainInput(input), config, runManager), config.signal)
     } catch (error) {
       await runManager?.handleChainError(error)
       throw error
     }
     await runManager?.handleChainEnd(coerceToDict(output, "output"))
     return output
+  }
+
+  /**
+   * The fxchain runnable invoked: when someone listens on the LangChain side, observed, and its
+   * nested runs forwarded to them as children of the LangChain run.
+   */
+  private invoked(
+    runnable: Runnable.Runnable<In, Out, E, any>,
+    input: In,
+    config: CallOptions,
+    runManager: CallbackManagerForChainRun | undefined
+  ): Effect.Effect<Out, unknown, any> {
+    if (!isListened(runManager)) {
+      return Effect.provideService(Runnable.invoke(runnable, input), ParentConfig, unlistenedParent(config, runManager))
+    }
+    const forwarder = new RunForwarder(runManager, inheritedConfig(config))
+    let output: Out
+    const observed = Runnable.fromEffect(
+      (value: In) => Effect.map(Runnable.invoke(runnable, value), (result) => (output = result)),
+      { name: runnable.name }
+    )
+    return Runnable.streamEvents(observed, input).pipe(
+      Stream.runForEach(forwarding(forwarder)),
+      Effect.provideService(ParentConfig, forwarder),
+      Effect.map(() => output)
+    )
   }
 
   /**
@@ -240,12 +297,23 @@ export class FxChainRunnable<In, Out, E = never> extends LangChainRunnable<In, O
   ): AsyncGenerator<Out> {
     const config = options ?? {}
     const upstream = fromAsyncIterator(() => inputs, (error) => new UpstreamFailure(Cause.fail(error)))
-    const run = Stream.provideService(
-      Runnable.transform(this.configured(config), upstream),
-      ParentConfig,
-      childConfig(config, runManager)
+    const read = this.runnable.kind === "model" ? Stream.map(upstream, (input) => this.fromLangChainInput(input)) : upstream
+    const transformed = Runnable.transform(this.configured(config), read)
+    if (!isListened(runManager)) {
+      const run = Stream.provideService(transformed, ParentConfig, unlistenedParent(config, runManager))
+      return toAsyncGenerator(run, this.run, this.signalOf(config.signal))
+    }
+    // observed, its nested runs forwarded; its own chunks are those of the run observing it
+    const forwarder = new RunForwarder(runManager, inheritedConfig(config))
+    const observed = Runnable.fromStream((_: undefined) => transformed, { name: this.runnable.name })
+    const chunks = Runnable.streamEvents(observed, undefined).pipe(
+      Stream.tap(forwarding(forwarder)),
+      Stream.filterMap((event) =>
+        event._tag === "Streamed" && event.parentIds.length === 0 ? Option.some(event.chunk as Out) : Option.none()
+      ),
+      Stream.provideService(ParentConfig, forwarder)
     )
-    return toAsyncGenerator(run, this.run, this.signalOf(config.signal))
+    return toAsyncGenerator(chunks, this.run, this.signalOf(config.signal))
   }
 
   override async *_streamIterator(input: In, options?: Partial<RunnableConfig>): AsyncGenerator<Out> {

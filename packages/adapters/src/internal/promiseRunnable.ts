@@ -1,5 +1,5 @@
 /** @internal */
-import { Runnable } from "@fxchain/core"
+import { Options, Runnable } from "@fxchain/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -19,10 +19,26 @@ export const isPromiseRunnable = (u: unknown): u is PromiseRunnable.PromiseRunna
 
 type AnyRunnable = Runnable.Runnable<any, any, any, any>
 
+/**
+ * The signal a run is interrupted by: the caller's, and a timer of `timeout` milliseconds
+ * (`AbortSignal.timeout`, whose reason is a `DOMException` named `"TimeoutError"`).
+ */
+const signalOf = (runnable: AnyRunnable, options: PromiseRunnable.RunOptions | undefined): AbortSignal | undefined => {
+  const timeout = options?.timeout
+  if (timeout === undefined) return options?.signal
+  const deadline = AbortSignal.timeout(Options.number(runnable.name, "timeout", timeout, { min: 0 }))
+  return options?.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline])
+}
+
 /** The runnable with the options' run configuration, or itself when they set none. */
 const configured = (runnable: AnyRunnable, options: PromiseRunnable.RunOptions | undefined): AnyRunnable => {
   if (options === undefined) return runnable
-  const { configurable, metadata, runName, tags } = options
+  const { configurable, runName, tags } = options
+  // as LangChain's `ensureConfig`: the model chosen at run time is named in the metadata too
+  const model = configurable?.model
+  const metadata = typeof model === "string" && options.metadata?.model === undefined
+    ? { ...options.metadata, model }
+    : options.metadata
   if (configurable === undefined && metadata === undefined && runName === undefined && tags === undefined) return runnable
   return Runnable.withConfig(runnable, { configurable, metadata, runName, tags })
 }
@@ -51,7 +67,18 @@ class PromiseRunnableImpl<In, Out, E> implements PromiseRunnable.PromiseRunnable
   }
 
   invoke(input: In, options?: PromiseRunnable.RunOptions): Promise<Out> {
-    return this.runner.promise(Runnable.invoke(configured(this.runnable, options), input), options?.signal)
+    return this.withSignal(options, (signal) => this.runner.promise(Runnable.invoke(configured(this.runnable, options), input), signal))
+  }
+
+  /** Calls `f` with the run's signal, or rejects with the `InvalidOptionError` of a bad `timeout`. */
+  private withSignal<A>(options: PromiseRunnable.RunOptions | undefined, f: (signal: AbortSignal | undefined) => Promise<A>): Promise<A> {
+    let signal: AbortSignal | undefined
+    try {
+      signal = signalOf(this.runnable, options)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return f(signal)
   }
 
   batch(
@@ -59,35 +86,39 @@ class PromiseRunnableImpl<In, Out, E> implements PromiseRunnable.PromiseRunnable
     options?: PromiseRunnable.BatchOptions,
     batchOptions?: PromiseRunnable.RunnableBatchOptions
   ): Promise<Array<any>> {
-    const signal = options?.signal
-    let runnable = configured(this.runnable, options)
-    if (signal !== undefined) runnable = refusingOnceAborted(runnable, signal)
-    const concurrency = batchOptions?.maxConcurrency ?? options?.maxConcurrency
-    const returnExceptions = batchOptions?.returnExceptions ?? options?.returnExceptions
-    const effect = returnExceptions === true
-      ? Effect.map(
-        Runnable.batch(runnable, inputs, { concurrency, mode: "either" }),
-        (results) => results.map(Either.merge)
-      )
-      : Runnable.batch(runnable, inputs, { concurrency })
-    return this.runner.promise(effect, signal)
+    return this.withSignal(options, (signal) => {
+      let runnable = configured(this.runnable, options)
+      if (signal !== undefined) runnable = refusingOnceAborted(runnable, signal)
+      const concurrency = batchOptions?.maxConcurrency ?? options?.maxConcurrency
+      const returnExceptions = batchOptions?.returnExceptions ?? options?.returnExceptions
+      const effect = returnExceptions === true
+        ? Effect.map(
+          Runnable.batch(runnable, inputs, { concurrency, mode: "either" }),
+          (results) => results.map(Either.merge)
+        )
+        : Runnable.batch(runnable, inputs, { concurrency })
+      return this.runner.promise(effect, signal)
+    })
   }
 
   stream(input: In, options?: PromiseRunnable.RunOptions): AsyncIterableIterator<Out> & AsyncDisposable {
-    return iterate(this.runner, Runnable.stream(configured(this.runnable, options), input), options?.signal)
+    return iterate(this.runner, Runnable.stream(configured(this.runnable, options), input), signalOf(this.runnable, options))
   }
 
   streamEvents(
     input: In,
     options: PromiseRunnable.StreamEventsOptions,
     filter?: PromiseRunnable.EventFilter
-  ): AsyncIterableIterator<PromiseRunnable.StreamEvent> & AsyncDisposable {
+  ): AsyncIterableIterator<any> & AsyncDisposable {
     const version: unknown = (options as PromiseRunnable.StreamEventsOptions | undefined)?.version
     if (version !== "v2") {
       throw new TypeError(`streamEvents supports only { version: "v2" }, got ${JSON.stringify(version)}`)
     }
-    const events = LangChainEvents.streamEvents(configured(this.runnable, options), input, filter ?? options)
-    return iterate(this.runner, events, options.signal)
+    const events = LangChainEvents.streamEvents(configured(this.runnable, options), input, filter ?? options, options.runId)
+    const signal = signalOf(this.runnable, options)
+    return options.encoding === "text/event-stream"
+      ? iterate(this.runner, LangChainEvents.eventStreamBytes(events), signal)
+      : iterate(this.runner, events, signal)
   }
 
   dispose(): Promise<void> {

@@ -16,19 +16,20 @@ export const withListeners = <In, Out, E, R, E2, R2>(
   listeners: Listeners.Listeners<In, Out, E, E2, R2>
 ): Runnable.Runnable<In, Out, E | E2, R | R2> => {
   const { onEnd, onError, onStart } = listeners
+  const name = self.name
   const started = (runId: string, input: In): Effect.Effect<unknown, E2, R2> =>
-    onStart === undefined ? Effect.void : onStart({ runId, input })
+    onStart === undefined ? Effect.void : onStart({ runId, name, input })
   // the run's own failure stays first in the cause (it is the run's error); the listener's follows
   const failed = (runId: string, input: In, cause: Cause.Cause<E>): Effect.Effect<never, E | E2, R2> => {
     const error = Cause.failureOption(cause)
     if (onError === undefined || Option.isNone(error)) return Effect.failCause(cause)
-    return Effect.matchCauseEffect(onError({ runId, input, error: error.value, cause }), {
+    return Effect.matchCauseEffect(onError({ runId, name, input, error: error.value, cause }), {
       onFailure: (listenerCause) => Effect.failCause(Cause.sequential(cause, listenerCause)),
       onSuccess: () => Effect.failCause(cause)
     })
   }
   const ended = (runId: string, input: In, output: Out): Effect.Effect<Out, E2, R2> =>
-    onEnd === undefined ? Effect.succeed(output) : Effect.as(onEnd({ runId, input, output }), output)
+    onEnd === undefined ? Effect.succeed(output) : Effect.as(onEnd({ runId, name, input, output }), output)
 
   return Runnable.wrap(self, ({ run, stream }) => ({
     run: (input: In) =>

@@ -41,14 +41,32 @@ export type InputOfAll<Runnables> = [Runnables] extends [never] ? unknown
     (input: infer All) => void ? All
   : never
 
+type Primitive = string | number | boolean | bigint | symbol
+
+type PrimitiveOf<T> = T extends string ? string
+  : T extends number ? number
+  : T extends boolean ? boolean
+  : T extends bigint ? bigint
+  : T extends symbol ? symbol
+  : never
+
 /**
- * `true` when no value has type `T`: `never`, or a record with a key no value fits
- * (`{ text: string } & { text: number }`).
+ * `true` when no value has type `T`, a member of a union: a record with a key no value fits
+ * (`{ text: string } & { text: number }`), or a primitive that is also an object with keys of its
+ * own (`number & { text: string }`; a brand, whose keys are symbols, is not one).
+ */
+type Impossible<T> = T extends Primitive ? [Exclude<keyof T, keyof PrimitiveOf<T>> & string] extends [never] ? false : true
+  : [T] extends [object] ? [{ [Key in keyof T]-?: [T[Key]] extends [never] ? Key : never }[keyof T]] extends [never] ? false : true
+  : false
+
+/**
+ * `true` when no value has type `T`: `never`, or a type every member of which is impossible (see
+ * `Impossible`).
  *
  * @internal
  */
 export type Unsatisfiable<T> = [T] extends [never] ? true
-  : [T] extends [object] ? [{ [Key in keyof T]-?: [T[Key]] extends [never] ? Key : never }[keyof T]] extends [never] ? false : true
+  : [T extends unknown ? (Impossible<T> extends true ? never : T) : never] extends [never] ? true
   : false
 
 /**

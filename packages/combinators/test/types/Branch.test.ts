@@ -50,9 +50,9 @@ export const branch = () => {
   expectTypeOf(Fx.branch([...elevenCases, [when, same12]], same0)).toEqualTypeOf<
     Runnable.Runnable<Text, Step<0 | Upto12>, Failure<0 | Upto12>, Need<0 | Upto12>>
   >()
-  // a condition without a type gets the input; an Effect condition adds its error and requirement
+  // an Effect condition adds its error and requirement
   const lookup = (input: Text) => input.text === "?" ? Effect.fail("lookup failed" as const) : Effect.succeed(true)
-  expectTypeOf(Fx.branch([[(input) => input.text.endsWith("?"), same1], [lookup, same2]], same0)).toEqualTypeOf<
+  expectTypeOf(Fx.branch([[(input: Text) => input.text.endsWith("?"), same1], [lookup, same2]], same0)).toEqualTypeOf<
     Runnable.Runnable<Text, Step<0 | Upto2>, Failure<0 | Upto2> | "lookup failed", Need<0 | Upto2>>
   >()
   // a case may take less than the input
@@ -60,16 +60,22 @@ export const branch = () => {
     .toEqualTypeOf<Runnable.Runnable<Text, string | number>>()
 }
 
-export const aCaseThatDoesNotAcceptTheInput = () => {
-  // @ts-expect-error "Fx.branch: case 1's condition does not accept the input": { readonly takes: number; readonly input: string; }
+export const aCaseThatNoInputFits = () => {
+  // @ts-expect-error "Fx.branch: no input fits both case 1's condition and the default": { readonly takes: number; readonly otherTakes: string; }
   Fx.branch([[(n: number) => n > 0, stringToLength]], stringToLength)
-  // @ts-expect-error "Fx.branch: case 2's runnable does not accept the input": { readonly takes: number; readonly input: string; }
+  // @ts-expect-error "Fx.branch: no input fits both case 2's runnable and the default": { readonly takes: number; readonly otherTakes: string; }
   Fx.branch([[(text: string) => text === "", stringToLength], [(text: string) => text === "", numberToNumber]], stringToLength)
-  // @ts-expect-error "Fx.branch: case 12's runnable does not accept the input": { readonly takes: number; readonly input: Text; }
-  Fx.branch([...elevenCases, [when, numberToNumber]], same0)
-  // the input is the default's: a case needing more than it is a mismatch
-  // @ts-expect-error "Fx.branch: case 1's runnable does not accept the input": { readonly takes: Text; readonly input: unknown; }
-  Fx.branch([[when, same1]], Runnable.succeed("none"))
+  // @ts-expect-error "Fx.branch: no input fits both case 12's runnable and the default": { readonly takes: { text: number; }; readonly otherTakes: Text; }
+  Fx.branch([...elevenCases, [when, Runnable.sync((input: { text: number }) => input.text)]], same0)
+  // @ts-expect-error "Fx.branch: no input fits both case 1's condition and its runnable": { readonly takes: string; readonly otherTakes: number; }
+  Fx.branch([[(text: string) => text === "", numberToNumber]], Runnable.succeed("none"))
+}
+
+export const theInputIsWhatEveryOneTakes = () => {
+  // a default that takes anything (a constant) leaves the input to the cases, as in LangChain
+  expectTypeOf(Fx.branch([[when, same1]], Runnable.succeed("none"))).toEqualTypeOf<
+    Runnable.Runnable<Text, string | Step<1>, Failure<1>, Need<1>>
+  >()
 }
 
 const kind = (input: Text) => input.text

@@ -103,7 +103,7 @@ export const run = <In, Out, E, R>(
         : Effect.provideService(behaviour.run(input), RunConfig.RunConfig, config)
       return withDepth(effect, ownHolder(fiber, holder), nested(within))
     }
-    // someone listens to events (a tracer alone gains nothing from chunks)
+    // someone reads its events (a tracer alone does not want its tokens, as LangChain's do not)
     if (behaviour.streamsWhenObserved && behaviour.stream !== undefined && within.sink !== undefined) {
       return invokeByStreaming(fiber, within, self, input, options)
     }
@@ -170,20 +170,42 @@ export const streamWithin = <In, Out, E, R>(
   options: Runnable.RunOptions | undefined,
   parent: RunContext | undefined
 ): Stream.Stream<Out, E, R> => {
-  const raw = behaviourOf(self).stream
-  // no stream of its own: its output is the one chunk
-  if (raw === undefined) return Stream.fromEffect(run(self, input, options, true, parent))
+  const behaviour = behaviourOf(self)
+  const raw = behaviour.stream
+  // no stream of its own: its output is the one chunk; an observed lambda ends once that chunk
+  // has moved on, as LangChain's `RunnableLambda` does (other runs end before, as its invoked ones)
+  if (raw === undefined) {
+    const plain = Stream.fromEffect(run(self, input, options, true, parent))
+    if (self.kind !== "lambda") return plain
+    return suspendedStream(Effect.withFiberRuntime((fiber) => {
+      const within = parent ?? currentContext(fiber)
+      if (!isObserved(fiber, within)) return Effect.succeed(Stream.toChannel(plain))
+      return observedStream(fiber, within, self, input, options, () => Stream.fromEffect(behaviour.run(input)))
+    }))
+  }
   const stream = suspendedStream<Out, E, R>(Effect.withFiberRuntime((fiber) => {
     const within = parent ?? currentContext(fiber)
     if (!isObserved(fiber, within)) return plainChannel(fiber, self, within, () => raw(input))
-    const observed = new ObservedRun(fiber, within, self, options)
-    const limit = observed.tooDeep
-    if (limit !== undefined) return limit
-    observed.start(input)
-    return observedChannel(fiber, self, observed, () => raw(input), input, undefined)
+    return observedStream(fiber, within, self, input, options, () => raw(input))
   }))
   streamedRuns.set(stream, { self, input, options, parent })
   return stream
+}
+
+/** The channel of an observed run streaming its output from its input. */
+const observedStream = (
+  fiber: AnyFiber,
+  within: RunContext,
+  self: AnyRunnable,
+  input: unknown,
+  options: Runnable.RunOptions | undefined,
+  make: () => Stream.Stream<any, any, any>
+): Effect.Effect<AnyChannel> => {
+  const observed = new ObservedRun(fiber, within, self, options)
+  const limit = observed.tooDeep
+  if (limit !== undefined) return limit
+  observed.start(input)
+  return observedChannel(fiber, self, observed, make, input, undefined)
 }
 
 /** @internal */
@@ -209,15 +231,27 @@ const transformWithin = <In, Out, E, R, E2, R2>(
       const upstream = behaviour.config === undefined ? input : keepContext(input, contextOf(fiber))
       return plainChannel(fiber, self, within, () => transformer(upstream))
     }
-    const observed = new ObservedRun(fiber, within, self, options)
-    const limit = observed.tooDeep
-    if (limit !== undefined) return limit
-    let upstreamFailed = false
-    const upstream = observedUpstream(fiber, self, observed, within, input, () => {
-      upstreamFailed = true
-    })
-    return observedChannel(fiber, self, observed, () => transformer(upstream), undefined, () => upstreamFailed)
+    return observedTransform(fiber, within, self, input, options, transformer)
   }))
+}
+
+/** The channel of an observed run consuming a stream: it starts at the first input chunk. */
+const observedTransform = (
+  fiber: AnyFiber,
+  within: RunContext,
+  self: AnyRunnable,
+  input: Stream.Stream<any, any, any>,
+  options: Runnable.RunOptions | undefined,
+  transformer: (input: Stream.Stream<any, any, any>) => Stream.Stream<any, any, any>
+): Effect.Effect<AnyChannel> => {
+  const observed = new ObservedRun(fiber, within, self, options)
+  const limit = observed.tooDeep
+  if (limit !== undefined) return limit
+  let upstreamFailed = false
+  const upstream = observedUpstream(fiber, self, observed, within, input, () => {
+    upstreamFailed = true
+  })
+  return observedChannel(fiber, self, observed, () => transformer(upstream), undefined, () => upstreamFailed)
 }
 
 /**
@@ -469,6 +503,36 @@ const observedUpstream = <In, E2, R2>(
 // steps that gather their input
 // -----------------------------------------------------------------------------
 
+/**
+ * What an observed lambda does with a streamed input, as LangChain's `RunnableLambda`: its run
+ * starts at the first input chunk and gathers the chunks inside it (by the concat rule), then
+ * runs on them, and it ends once its output has moved on.
+ */
+const gatheringInside = (self: AnyRunnable) => (input: Stream.Stream<any, any, any>): Stream.Stream<any, any, any> => {
+  const behaviour = behaviourOf(self)
+  return Stream.unwrap(Effect.map(Concat.gather(input), Option.match({
+    onNone: () => Stream.empty,
+    onSome: (value) => behaviour.stream === undefined ? Stream.fromEffect(behaviour.run(value)) : behaviour.stream(value)
+  })))
+}
+
+/**
+ * An observed chain of gathering steps with a lambda among them, step by step: each lambda a run
+ * that starts at its first input chunk (LangChain's order of events), the other steps gathering
+ * first. (Unobserved, nothing tells the two apart, and the chain runs as one.)
+ */
+const observedSteps = (fiber: AnyFiber, within: RunContext, chain: Gathering): Stream.Stream<any, any, any> => {
+  const links: Array<GatheringLink> = []
+  for (let link: GatheringLink | undefined = chain.last; link !== undefined; link = link.previous) links.push(link)
+  return links.reduceRight<Stream.Stream<any, any, any>>(
+    (upstream, link) =>
+      link.self.kind === "lambda"
+        ? suspendedStream(observedTransform(fiber, within, link.self, upstream, link.options, gatheringInside(link.self)))
+        : gathering(link.self, upstream, link.options, chain.parent),
+    chain.upstream
+  )
+}
+
 /** One step of a chain of gathering steps: the runnable and its run options. */
 interface GatheringLink {
   readonly previous: GatheringLink | undefined
@@ -484,6 +548,9 @@ interface Gathering {
 }
 
 const gatherings = new WeakMap<Stream.Stream<any, any, any>, Gathering>()
+
+const hasLambda = (link: GatheringLink | undefined): boolean =>
+  link !== undefined && (link.self.kind === "lambda" || hasLambda(link.previous))
 
 /**
  * A step without `transform` gathers its input by the concat rule and then streams (it does not
@@ -501,18 +568,22 @@ const gathering = <In, Out, E, R, E2, R2>(
   const chain: Gathering = before !== undefined && before.parent === parent && behaviourOf(before.last.self).stream === undefined
     ? { last: { previous: before.last, self, options }, upstream: before.upstream, parent }
     : { last: { previous: undefined, self, options }, upstream: input, parent }
-  const result = suspendedStream<Out, E | E2, R | R2>(Effect.map(Concat.gather(chain.upstream), (gathered): AnyChannel => {
-    if (Option.isNone(gathered)) return Channel.void
-    const links: Array<GatheringLink> = []
-    for (let link: GatheringLink | undefined = chain.last; link !== undefined; link = link.previous) links.push(link)
-    links.reverse()
-    let value: Effect.Effect<unknown, any, any> = Effect.succeed(gathered.value)
-    for (let index = 0; index < links.length - 1; index++) {
-      const link = links[index]!
-      value = Effect.flatMap(value, (output) => run(link.self, output, link.options, true, parent))
-    }
-    const last = links[links.length - 1]!
-    return Channel.unwrap(Effect.map(value, (output) => Stream.toChannel(streamWithin(last.self, output, last.options, parent))))
+  const result = suspendedStream<Out, E | E2, R | R2>(Effect.withFiberRuntime((fiber) => {
+    const within = parent ?? currentContext(fiber)
+    if (isObserved(fiber, within) && hasLambda(chain.last)) return Effect.succeed(Stream.toChannel(observedSteps(fiber, within, chain)))
+    return Effect.map(Concat.gather(chain.upstream), (gathered): AnyChannel => {
+      if (Option.isNone(gathered)) return Channel.void
+      const links: Array<GatheringLink> = []
+      for (let link: GatheringLink | undefined = chain.last; link !== undefined; link = link.previous) links.push(link)
+      links.reverse()
+      let value: Effect.Effect<unknown, any, any> = Effect.succeed(gathered.value)
+      for (let index = 0; index < links.length - 1; index++) {
+        const link = links[index]!
+        value = Effect.flatMap(value, (output) => run(link.self, output, link.options, true, parent))
+      }
+      const last = links[links.length - 1]!
+      return Channel.unwrap(Effect.map(value, (output) => Stream.toChannel(streamWithin(last.self, output, last.options, parent))))
+    })
   }))
   gatherings.set(result, chain)
   return result

@@ -128,7 +128,8 @@ export class ObservedRun {
     const patch = behaviourOf(self).config
     const base = inherited ?? configOf(fiber)
     this.config = patch === undefined ? base : RunConfig.merge(base, patch)
-    this.tags = options?.runTags === undefined ? this.config.tags : [...this.config.tags, ...options.runTags]
+    // LangChain's order: the run's own tags, then its inherited ones, nearest first
+    this.tags = options?.runTags === undefined ? this.config.tags : [...options.runTags, ...this.config.tags]
     this.tracing = isTracing(fiber)
     this.runId = parent.sink === undefined ? undefined : crypto.randomUUID()
     this.context = {
