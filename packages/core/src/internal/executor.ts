@@ -503,33 +503,84 @@ const observedUpstream = <In, E2, R2>(
 // steps that gather their input
 // -----------------------------------------------------------------------------
 
-/**
- * What an observed lambda does with a streamed input, as LangChain's `RunnableLambda`: its run
- * starts at the first input chunk and gathers the chunks inside it (by the concat rule), then
- * runs on them, and it ends once its output has moved on.
- */
-const gatheringInside = (self: AnyRunnable) => (input: Stream.Stream<any, any, any>): Stream.Stream<any, any, any> => {
+/** A lambda's raw run as part of its observed run (context, config, span), reporting a failure. */
+const lambdaRun = (observed: ObservedRun, self: AnyRunnable, input: unknown): Effect.Effect<unknown, unknown, unknown> => {
   const behaviour = behaviourOf(self)
-  return Stream.unwrap(Effect.map(Concat.gather(input), Option.match({
-    onNone: () => Stream.empty,
-    onSome: (value) => behaviour.stream === undefined ? Stream.fromEffect(behaviour.run(value)) : behaviour.stream(value)
-  })))
+  let effect: Effect.Effect<unknown, unknown, unknown> = behaviour.run(input)
+  if (behaviour.config !== undefined) effect = Effect.provideService(effect, RunConfig.RunConfig, observed.config)
+  if (observed.tracing) effect = Effect.withSpan(effect, self.name, observed.spanOptions())
+  return Effect.tapErrorCause(withContext(effect, observed.context), (cause) => Effect.sync(() => observed.fail(cause)))
 }
 
 /**
- * An observed chain of gathering steps with a lambda among them, step by step: each lambda a run
- * that starts at its first input chunk (LangChain's order of events), the other steps gathering
- * first. (Unobserved, nothing tells the two apart, and the chain runs as one.)
+ * An observed chain of gathering steps with a lambda among them, in LangChain's order of events:
+ * a lambda's run starts at its first input chunk (the first lambda while its input streams in, a
+ * later one when the step before has its output), and it ends once its output has moved on (when
+ * the next run has started, or the consumer has taken the chunk); other steps gather first and
+ * start with their input. The steps still run as one chain of Effects, with one stage at most
+ * (the first lambda's input), however long the chain. (Unobserved, nothing tells the two apart.)
  */
-const observedSteps = (fiber: AnyFiber, within: RunContext, chain: Gathering): Stream.Stream<any, any, any> => {
+const observedChain = (fiber: AnyFiber, within: RunContext, chain: Gathering): Effect.Effect<AnyChannel> => {
   const links: Array<GatheringLink> = []
   for (let link: GatheringLink | undefined = chain.last; link !== undefined; link = link.previous) links.push(link)
-  return links.reduceRight<Stream.Stream<any, any, any>>(
-    (upstream, link) =>
-      link.self.kind === "lambda"
-        ? suspendedStream(observedTransform(fiber, within, link.self, upstream, link.options, gatheringInside(link.self)))
-        : gathering(link.self, upstream, link.options, chain.parent),
-    chain.upstream
+  links.reverse()
+  const first = links[0]!
+  const firstRun = first.self.kind === "lambda" ? new ObservedRun(fiber, within, first.self, first.options) : undefined
+  const firstLimit = firstRun?.tooDeep
+  if (firstLimit !== undefined) return firstLimit
+  const upstream = firstRun === undefined ? chain.upstream : observedUpstream(fiber, first.self, firstRun, within, chain.upstream, () => {})
+  /** The lambda whose output has not moved on yet: it ends when the next run starts or the consumer takes the output. */
+  let pending: { readonly observed: ObservedRun; readonly input: unknown } | undefined
+  const endPending = () => {
+    pending?.observed.endStream(pending.input)
+    pending = undefined
+  }
+  const steps = (gathered: unknown): Effect.Effect<AnyChannel, unknown, unknown> =>
+    Effect.gen(function*() {
+      let value = gathered
+      for (let index = 0; index < links.length; index++) {
+        const link = links[index]!
+        const last = index === links.length - 1
+        if (link.self.kind !== "lambda") {
+          endPending()
+          if (last) return Stream.toChannel(streamWithin(link.self, value, link.options, chain.parent))
+          value = yield* run(link.self, value, link.options, true, chain.parent)
+          continue
+        }
+        const observed = index === 0 ? firstRun! : new ObservedRun(fiber, within, link.self, link.options)
+        if (index > 0) {
+          const limit = observed.tooDeep
+          if (limit !== undefined) return yield* limit
+          observed.start(undefined)
+          observed.input(value)
+        }
+        endPending()
+        const wait = observed.backpressure
+        if (wait !== undefined) yield* wait
+        const raw = behaviourOf(link.self).stream
+        if (last && raw !== undefined) {
+          const input = value
+          return yield* observedChannel(fiber, link.self, observed, () => raw(input), input, undefined)
+        }
+        const output = yield* lambdaRun(observed, link.self, value)
+        observed.chunk(output)
+        pending = { observed, input: value }
+        value = output
+      }
+      return Channel.flatMap(Channel.write(Chunk.of(value)), () => Channel.fromEffect(Effect.sync(endPending)))
+    })
+  return Effect.succeed(
+    Channel.ensuringWith(
+      Channel.unwrap(Effect.matchCauseEffect(Concat.gather(upstream), {
+        onFailure: (cause) => {
+          firstRun?.fail(cause, true)
+          return Effect.failCause(cause)
+        },
+        onSuccess: Option.match({ onNone: () => Effect.succeed(Channel.void as AnyChannel), onSome: steps })
+      })),
+      // the consumer stopped before a lambda's output moved on
+      () => Effect.sync(() => pending?.observed.fail(Cause.interrupt(FiberId.none), true))
+    )
   )
 }
 
@@ -549,8 +600,10 @@ interface Gathering {
 
 const gatherings = new WeakMap<Stream.Stream<any, any, any>, Gathering>()
 
-const hasLambda = (link: GatheringLink | undefined): boolean =>
-  link !== undefined && (link.self.kind === "lambda" || hasLambda(link.previous))
+const hasLambda = (last: GatheringLink): boolean => {
+  for (let link: GatheringLink | undefined = last; link !== undefined; link = link.previous) if (link.self.kind === "lambda") return true
+  return false
+}
 
 /**
  * A step without `transform` gathers its input by the concat rule and then streams (it does not
@@ -570,7 +623,7 @@ const gathering = <In, Out, E, R, E2, R2>(
     : { last: { previous: undefined, self, options }, upstream: input, parent }
   const result = suspendedStream<Out, E | E2, R | R2>(Effect.withFiberRuntime((fiber) => {
     const within = parent ?? currentContext(fiber)
-    if (isObserved(fiber, within) && hasLambda(chain.last)) return Effect.succeed(Stream.toChannel(observedSteps(fiber, within, chain)))
+    if (isObserved(fiber, within) && hasLambda(chain.last)) return observedChain(fiber, within, chain)
     return Effect.map(Concat.gather(chain.upstream), (gathered): AnyChannel => {
       if (Option.isNone(gathered)) return Channel.void
       const links: Array<GatheringLink> = []
