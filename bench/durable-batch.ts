@@ -93,6 +93,8 @@ const throughput = async (runners: number): Promise<number> => {
 const postgresServer = (): { readonly stop: () => void } | undefined => {
   const given = process.env.FXCHAIN_TEST_DATABASE_URL
   if (given !== undefined && given !== "") return { stop: () => {} }
+  // run as root, the server runs as the postgres user, which must be able to enter the scratch folder
+  fs.chmodSync(scratch, 0o755)
   const env = { ...process.env, FXCHAIN_POSTGRES_DIR: path.join(scratch, "postgres") }
   try {
     const exported = execFileSync(path.join(root, ".ci/postgres"), ["start"], { env, encoding: "utf8" })
