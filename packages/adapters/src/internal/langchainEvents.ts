@@ -12,6 +12,7 @@
  */
 import * as Prompt from "@effect/ai/Prompt"
 import { Runnable, RunEvent } from "@fxchain/core"
+import { globalValue } from "effect/GlobalValue"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as PromiseRunnable from "../PromiseRunnable.js"
@@ -130,6 +131,22 @@ export const inputFor = (type: PromiseRunnable.EventType, input: unknown): unkno
 }
 
 /**
+ * How a whole LangChain message becomes LangChain's chunk of it (`AIMessage` → `AIMessageChunk`),
+ * or `undefined` for a value that is not one. `/langchain` sets it when it wraps a LangChain chat
+ * model (this module, in the facade, does not import `@langchain/core`): a LangChain chat model
+ * that cannot stream yields its whole answer, an `AIMessage`, where LangChain's events carry an
+ * `AIMessageChunk`, the type a UI concatenates.
+ */
+const langChainChunks = globalValue(Symbol.for("@fxchain/adapters/langChainChunks"), () => ({
+  of: undefined as ((message: unknown) => unknown) | undefined
+}))
+
+/** Sets how a whole LangChain message becomes its chunk in `on_chat_model_stream` (see `langChainChunks`). @internal */
+export const setLangChainChunks = (of: (message: unknown) => unknown): void => {
+  langChainChunks.of = of
+}
+
+/**
  * A chat model's message (`Model.Message`) with `content` (its `text`) and the `id` LangChain
  * gives the chunks of a run (`run-<run id>`), so that a UI reading LangChain's `chunk.content` and
  * `chunk.id` works unchanged; an LLM's text as LangChain's generation chunk, `{ text }`. Other
@@ -140,6 +157,10 @@ const chunkFor = (type: PromiseRunnable.EventType, chunk: unknown, runId: string
   if (type === "llm" && typeof chunk === "string") return { text: chunk }
   return chunk
 }
+
+/** A chunk as LangChain's `_stream` event carries it: also a whole LangChain `AIMessage` as its chunk. */
+const streamedChunkFor = (type: PromiseRunnable.EventType, chunk: unknown, runId: string): unknown =>
+  (type === "chat_model" ? langChainChunks.of?.(chunk) : undefined) ?? chunkFor(type, chunk, runId)
 
 /** A run's output as LangChain's `_end` carries it: an LLM's text as an LLM result. */
 const outputFor = (type: PromiseRunnable.EventType, output: unknown, runId: string): unknown =>
@@ -191,7 +212,7 @@ export const makeEventMapper = (
       }
       case "Streamed":
         if (unstreamed.has(type) || isEmptyMessage(event.chunk)) return undefined
-        return { event: `on_${type}_stream`, ...base, data: { chunk: chunkFor(type, event.chunk, runId) } }
+        return { event: `on_${type}_stream`, ...base, data: { chunk: streamedChunkFor(type, event.chunk, runId) } }
       case "Ended": {
         inputs.delete(event.runId)
         const output = outputFor(type, event.output, runId)

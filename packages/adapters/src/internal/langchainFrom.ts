@@ -2,6 +2,7 @@
 import { RunConfig, Runnable, type RunEvent } from "@fxchain/core"
 import type { BaseCallbackHandler } from "@langchain/core/callbacks/base"
 import type { Callbacks } from "@langchain/core/callbacks/manager"
+import { AIMessage, AIMessageChunk } from "@langchain/core/messages"
 import {
   pickRunnableConfigKeys,
   Runnable as LangChainRunnable,
@@ -15,6 +16,7 @@ import * as Stream from "effect/Stream"
 import type * as LangChain from "../langchain.js"
 import { LangChainError } from "../langchain.js"
 import { fromAsyncIterator, ParentConfig, toAsyncGenerator, UpstreamFailure } from "./langchainBridge.js"
+import { setLangChainChunks } from "./langchainEvents.js"
 import { RunReportingHandler } from "./langchainReporter.js"
 
 /** The runnable a `withConfig` binding binds, or the runnable itself. */
@@ -146,6 +148,30 @@ const modelMetadata = (runnable: RunnableInterface): Record<string, unknown> | u
   return typeof model.getLsParamsWithDefaults === "function" ? model.getLsParamsWithDefaults({}) : undefined
 }
 
+/**
+ * LangChain's `AIMessageChunk` of a whole `AIMessage` (what its events show a non-streaming chat
+ * model yield): its fields, its tool calls as tool call chunks (as `convertToChunk` makes them, but
+ * without copying the message's own LangChain bookkeeping into the chunk's).
+ */
+const messageChunk = (value: unknown): unknown => {
+  if (!AIMessage.isInstance(value) || AIMessageChunk.isInstance(value)) return undefined
+  return new AIMessageChunk({
+    content: value.content,
+    id: value.id,
+    ...(value.name === undefined ? {} : { name: value.name }),
+    additional_kwargs: value.additional_kwargs,
+    response_metadata: value.response_metadata,
+    usage_metadata: value.usage_metadata,
+    tool_call_chunks: value.tool_calls?.map((call) => ({
+      type: "tool_call_chunk" as const,
+      id: call.id,
+      name: call.name,
+      args: JSON.stringify(call.args),
+      index: undefined
+    }))
+  })
+}
+
 /** @internal */
 export const fromLangChain = <In, Out>(
   runnable: RunnableInterface<In, Out, any>,
@@ -196,6 +222,7 @@ export const fromLangChain = <In, Out>(
   const kind = options?.kind ?? kindOf(runnable)
   const isModel = kind === "model" || kind === "llm"
   const metadata = isModel ? modelMetadata(runnable) : undefined
+  if (kind === "model") setLangChainChunks(messageChunk)
   return Runnable.make({
     name,
     kind,
