@@ -10,6 +10,8 @@ import {
 import * as Fx from "@fxchain/combinators"
 import { RunEvent, Runnable, Testing } from "@fxchain/core"
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base"
+import { BaseChatModel } from "@langchain/core/language_models/chat_models"
+import type { ChatResult } from "@langchain/core/outputs"
 import type { StreamEvent } from "@langchain/core/tracers/log_stream"
 import {
   AIMessage,
@@ -33,6 +35,7 @@ import { Cause, Chunk, Context, Deferred, Effect, Exit, Fiber, Layer, Option, Sc
 import * as FakeModel from "../src/FakeModel.js"
 import * as Model from "../src/Model.js"
 import * as OutputParser from "../src/OutputParser.js"
+import * as PromiseRunnable from "../src/PromiseRunnable.js"
 import * as FxPromptTemplate from "../src/PromptTemplate.js"
 
 // -----------------------------------------------------------------------------
@@ -824,6 +827,40 @@ describe("both directions see the whole tree", () => {
       expect(llm.kind).toBe("llm")
       expect(yield* Runnable.invoke(llm, "Hi")).toBe("ok")
     }))
+
+  it("a LangChain chat model that cannot stream: its answer with tool calls is an AIMessageChunk in the v2 stream event, an AIMessage at its end", async () => {
+    class ToolCaller extends BaseChatModel {
+      _llmType() {
+        return "tool-caller"
+      }
+      async _generate(): Promise<ChatResult> {
+        const message = new AIMessage({
+          id: "answer-1",
+          content: "looking it up",
+          tool_calls: [{ id: "call-1", name: "search", args: { query: "fibers" } }]
+        })
+        return { generations: [{ text: "looking it up", message }] }
+      }
+    }
+    const model = fromLangChain(new ToolCaller({}))
+    const asks = Runnable.fromEffect((question: string) => Runnable.invoke(model, question), { name: "asks" })
+    await using facade = PromiseRunnable.make(asks)
+    const events = await collect(facade.streamEvents("Hi", { version: "v2" }))
+    const streamed = events.filter((event) => event.event === "on_chat_model_stream").map((event) => event.data.chunk)
+    expect(streamed).toHaveLength(1)
+    expect(AIMessageChunk.isInstance(streamed[0])).toBe(true)
+    const chunk = streamed[0] as AIMessageChunk
+    expect(chunk.id).toBe("answer-1")
+    expect(chunk.tool_call_chunks).toEqual([
+      { type: "tool_call_chunk", id: "call-1", name: "search", args: JSON.stringify({ query: "fibers" }) }
+    ])
+    // a UI that concatenates the chunks gets the answer back, tool calls included
+    expect(chunk.concat(new AIMessageChunk({ content: "" })).tool_calls).toEqual([
+      { type: "tool_call", id: "call-1", name: "search", args: { query: "fibers" } }
+    ])
+    const ended = events.find((event) => event.event === "on_chat_model_end")!.data.output
+    expect(AIMessage.isInstance(ended) && !AIMessageChunk.isInstance(ended)).toBe(true)
+  })
 })
 
 describe("messages convert both ways", () => {

@@ -157,17 +157,16 @@ const messageChunk = (value: unknown): unknown => {
   if (!AIMessage.isInstance(value) || AIMessageChunk.isInstance(value)) return undefined
   return new AIMessageChunk({
     content: value.content,
-    id: value.id,
-    ...(value.name === undefined ? {} : { name: value.name }),
     additional_kwargs: value.additional_kwargs,
     response_metadata: value.response_metadata,
-    usage_metadata: value.usage_metadata,
-    tool_call_chunks: value.tool_calls?.map((call) => ({
+    ...(value.id === undefined ? {} : { id: value.id }),
+    ...(value.name === undefined ? {} : { name: value.name }),
+    ...(value.usage_metadata === undefined ? {} : { usage_metadata: value.usage_metadata }),
+    tool_call_chunks: (value.tool_calls ?? []).map((call) => ({
       type: "tool_call_chunk" as const,
-      id: call.id,
       name: call.name,
       args: JSON.stringify(call.args),
-      index: undefined
+      ...(call.id === undefined ? {} : { id: call.id })
     }))
   })
 }
