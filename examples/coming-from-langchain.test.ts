@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FakeModel } from "@fxchain/adapters"
-import type { Runnable } from "@fxchain/core"
-import { Effect, Either, Fiber, TestClock } from "effect"
+import { Runnable } from "@fxchain/core"
+import { Effect, Either, Exit, Fiber, TestClock } from "effect"
+import { expectTypeOf } from "vitest"
 import * as rewritten from "./coming-from-langchain.js"
 
 describe("examples/coming-from-langchain (docs/coming-from-langchain.md)", () => {
@@ -24,5 +25,14 @@ describe("examples/coming-from-langchain (docs/coming-from-langchain.md)", () =>
       yield* TestClock.adjust("1 second")
       expect(yield* Fiber.join(fiber)).toEqual([Either.right({ ticket: "I was charged twice", category: "unknown" })])
       expect(yield* fake.calls).toHaveLength(3) // the first attempt and 2 retries
+    }))
+
+  it.effect("a lambda that may throw ports as Runnable.try: the throw is a typed failure, which a fallback sees", () =>
+    Effect.gen(function*() {
+      expectTypeOf(rewritten.parse).toEqualTypeOf<Runnable.Runnable<string, unknown, rewritten.BadJson>>()
+      expectTypeOf(rewritten.safe).toEqualTypeOf<Runnable.Runnable<string, unknown>>()
+      expect(yield* Runnable.invoke(rewritten.parse, "[1]")).toEqual([1])
+      expect(yield* Effect.exit(Runnable.invoke(rewritten.parse, "{"))).toEqual(Exit.fail(new rewritten.BadJson({ text: "{" })))
+      expect(yield* Runnable.invoke(rewritten.safe, "{")).toEqual({})
     }))
 })

@@ -2,6 +2,7 @@
 import { Model, OutputParser, PromptTemplate } from "@fxchain/adapters"
 import * as Fx from "@fxchain/combinators"
 import { Runnable } from "@fxchain/core"
+import { Data } from "effect"
 
 const prompt = PromptTemplate.make("Classify this support ticket in one word: {ticket}")
 const model = Model.fromLanguageModel()
@@ -17,3 +18,12 @@ export const enrich = Fx.assign({ category: classify }) // { ticket } -> { ticke
 
 export const enrichAll = (tickets: ReadonlyArray<string>) =>
   Runnable.batch(enrich, tickets.map((ticket) => ({ ticket })), { concurrency: 4, mode: "either" })
+
+// A LangChain lambda that may throw: Runnable.try, as Effect.try is for Effect.sync
+export class BadJson extends Data.TaggedError("BadJson")<{ readonly text: string }> {}
+
+export const parse = Runnable.try((text: string): unknown => JSON.parse(text), {
+  catch: (_error, text) => new BadJson({ text })
+}) // Runnable<string, unknown, BadJson>
+
+export const safe = parse.pipe(Fx.withFallbacks([Runnable.sync((): unknown => ({}))])) // Runnable<string, unknown>
