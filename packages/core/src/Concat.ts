@@ -25,6 +25,7 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { emittedChunk } from "./internal/fiberInternals.js"
 
 /**
  * Tells whether a value is a plain record: an object literal or an object without prototype.
@@ -154,6 +155,12 @@ export const combineAll = <A>(chunks: Iterable<A>): A | undefined => {
  * @since 0.1.0
  * @category combinators
  */
-export const gather = <A, E, R>(stream: Stream.Stream<A, E, R>): Effect.Effect<Option.Option<A>, E, R> =>
-  Effect.map(Stream.runCollect(stream), (chunks) =>
-    Chunk.isEmpty(chunks) ? Option.none() : Option.some(combineAll(chunks) as A))
+export const gather = <A, E, R>(stream: Stream.Stream<A, E, R>): Effect.Effect<Option.Option<A>, E, R> => {
+  // a stream of one chunk known up front (a sequence's input) is combined without running it
+  const known = emittedChunk(stream)
+  if (known !== undefined) return Effect.sync(() => combined(known))
+  return Effect.map(Stream.runCollect(stream), combined)
+}
+
+const combined = <A>(chunks: Chunk.Chunk<A>): Option.Option<A> =>
+  Chunk.isEmpty(chunks) ? Option.none() : Option.some(combineAll(chunks) as A)

@@ -4,8 +4,14 @@
  * or removes one, so an upgrade cannot slow fxchain down or break it quietly.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Fiber, FiberRef, Tracer } from "effect"
-import { currentFiberKey, type FiberRuntimeInternals, runningFiber } from "../src/internal/fiberInternals.js"
+import { Chunk, Context, Effect, Fiber, FiberRef, Option, Stream, Tracer } from "effect"
+import * as Concat from "../src/Concat.js"
+import {
+  currentFiberKey,
+  emittedChunk,
+  type FiberRuntimeInternals,
+  runningFiber
+} from "../src/internal/fiberInternals.js"
 
 describe("the Effect internals core reads", () => {
   it.effect("a FiberRuntime keeps currentTracer and currentContext as fields, and has setFiberRef", () =>
@@ -36,5 +42,20 @@ describe("the Effect internals core reads", () => {
       expect(runningFiber()).toBe(fiber)
       expect(Fiber.getCurrentFiber()._tag).toBe("Some")
       return Effect.void
+    }))
+
+  it.effect("a stream made by Stream.succeed or Stream.fromChunk is its chunk, known without running it", () =>
+    Effect.gen(function*() {
+      expect(emittedChunk(Stream.succeed("hi"))).toEqual(Chunk.of("hi"))
+      expect(emittedChunk(Stream.fromChunk(Chunk.make(1, 2)))).toEqual(Chunk.make(1, 2))
+      // anything else is run to be gathered
+      expect(emittedChunk(Stream.make(1, 2))).toBeUndefined()
+      expect(emittedChunk(Stream.suspend(() => Stream.succeed(1)))).toBeUndefined()
+      expect(emittedChunk(Stream.fromEffect(Effect.succeed(1)))).toBeUndefined()
+      expect(emittedChunk(Stream.empty)).toBeUndefined()
+      // gathering either way gives the same value
+      expect(yield* Concat.gather(Stream.fromChunk(Chunk.make("a", "b")))).toEqual(Option.some("ab"))
+      expect(yield* Concat.gather(Stream.make("a", "b"))).toEqual(Option.some("ab"))
+      expect(yield* Concat.gather(Stream.fromChunk(Chunk.empty<string>()))).toEqual(Option.none())
     }))
 })

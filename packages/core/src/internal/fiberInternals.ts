@@ -7,14 +7,18 @@
  *   FiberRefs (`refreshRefCache` in Effect's fiberRuntime.ts);
  * - `setFiberRef`: a method on every `FiberRuntime`, not on the public `RuntimeFiber` type;
  * - the global `"effect/FiberCurrent"`: the fiber Effect's runtime is running right now (what
- *   `Fiber.getCurrentFiber` reads, without the `Option` it allocates).
+ *   `Fiber.getCurrentFiber` reads, without the `Option` it allocates);
+ * - a stream of one chunk known up front (`Stream.succeed`, `Stream.fromChunk`) is an `Emit`
+ *   channel holding that chunk, so gathering it needs no stream run (`emittedChunk`).
  *
  * @internal
  */
+import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 
 type AnyFiber = Fiber.RuntimeFiber<unknown, unknown>
@@ -45,3 +49,15 @@ export const currentFiberKey = "effect/FiberCurrent"
 /** The fiber running the calling code, read where no Effect hands it over (inside a channel). @internal */
 export const runningFiber = (): AnyFiber | undefined =>
   (globalThis as Record<string, unknown>)[currentFiberKey] as AnyFiber | undefined
+
+/**
+ * The chunk a stream emits, when it is known without running it: a stream made by
+ * `Stream.succeed` or `Stream.fromChunk` is an `Emit` channel of that chunk (Effect's
+ * core-stream.ts `write`), and nothing else. `undefined` for every other stream.
+ *
+ * @internal
+ */
+export const emittedChunk = <A>(stream: Stream.Stream<A, unknown, unknown>): Chunk.Chunk<A> | undefined => {
+  const channel = Stream.toChannel(stream) as unknown as { readonly _tag?: unknown; readonly out?: unknown }
+  return channel._tag === "Emit" && Chunk.isChunk(channel.out) ? channel.out as Chunk.Chunk<A> : undefined
+}
