@@ -79,6 +79,8 @@ const describeEvent = (event: RunEvent.RunEvent, start: number, ticket: number |
       return `${at} ${indent}✓ ${event.name}${typeof event.output === "string" ? ` → ${event.output}` : ""}`
     case "Failed":
       return `${at} ${indent}✗ ${event.name} (${event.interrupted ? "interrupted" : JSON.stringify(event.error)})`
+    case "Custom":
+      return `${at} ${indent}• ${event.name}: ${event.event}`
     case "Streamed":
       return undefined
   }

@@ -325,13 +325,16 @@ export interface StreamEventData {
  *   output `{ generations: [[{ text, generationInfo }]], llmOutput }`;
  * - `tags`: the inherited tags (from `withConfig`), then the run's own (`seq:step:N` for a
  *   sequence's step, `map:key:KEY` for a parallel branch);
- * - `parent_ids`: the ancestors' run ids, root first; `[]` for the root.
+ * - `parent_ids`: the ancestors' run ids, root first; `[]` for the root;
+ * - `on_custom_event`: what a run reported with `Runnable.dispatchCustomEvent`; `name` is the
+ *   custom event's, `data` what was reported (as LangChain types it, `StreamEventData`, whatever
+ *   it holds), `run_id`, `tags` and `metadata` the reporting run's.
  *
  * @since 0.1.0
  * @category models
  */
 export interface StreamEvent {
-  readonly event: `on_${EventType}_${"start" | "stream" | "end" | "error"}`
+  readonly event: `on_${EventType}_${"start" | "stream" | "end" | "error"}` | "on_custom_event"
   readonly name: string
   readonly run_id: string
   readonly tags: Array<string>

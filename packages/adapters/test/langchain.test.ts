@@ -785,6 +785,23 @@ describe("both directions see the whole tree", () => {
     await lc.dispose()
   })
 
+  it("toLangChain: a custom event of a nested fxchain run reaches LangChain's callbacks as that run's", async () => {
+    const step = Runnable.fromEffect(
+      (text: string) => Effect.as(Runnable.dispatchCustomEvent("progress", { text }), text.toUpperCase()),
+      { name: "shout" }
+    )
+    const lc = toLangChain(Runnable.withConfig(Fx.sequence(step, Runnable.sync((text: string) => `${text}!`)), { runName: "pipeline" }))
+    const recorder = new Recorder()
+    const custom: Array<{ readonly name: string; readonly data: unknown; readonly runId: string }> = []
+    const handler = BaseCallbackHandler.fromMethods({
+      handleCustomEvent: (name, data, runId) => void custom.push({ name, data, runId })
+    })
+    expect(await lc.invoke("hi", { callbacks: [recorder, handler] })).toBe("HI!")
+    expect(custom).toEqual([{ name: "progress", data: { text: "hi" }, runId: recorder.started("shout").runId }])
+    expect(recorder.started("shout").parentRunId).toBe(recorder.started("pipeline").runId)
+    await lc.dispose()
+  })
+
   it.effect("fromLangChain: LangChain's inner runs are fxchain runs nested in the step's run, with the model's tokens", () =>
     Effect.gen(function*() {
       const lcChain = PromptTemplate.fromTemplate("Tell me about {topic}")

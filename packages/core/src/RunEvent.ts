@@ -49,6 +49,8 @@ export interface RunInfo {
  * - `Ended`: the output (a streamed run's chunks combined by the concat rule) and what the run
  *   added with `Runnable.annotateRun` (a model's token usage, say).
  * - `Failed`: the error (a typed failure, a defect, or the interruption) with its full `Cause`.
+ * - `Custom`: what the run's own code reported with `Runnable.dispatchCustomEvent` (progress, say),
+ *   named by `event`, between its `Started` and its end (LangChain's `on_custom_event`).
  *
  * @since 0.1.0
  * @category models
@@ -65,6 +67,11 @@ export type RunEvent = Data.TaggedEnum<{
     readonly error: unknown
     readonly cause: Cause.Cause<unknown>
     readonly interrupted: boolean
+  }
+  Custom: RunInfo & {
+    /** The custom event's name. */
+    readonly event: string
+    readonly data: unknown
   }
 }>
 
@@ -90,6 +97,11 @@ export const Ended = constructors.Ended
  * @category constructors
  */
 export const Failed = constructors.Failed
+/**
+ * @since 0.2.0
+ * @category constructors
+ */
+export const Custom = constructors.Custom
 /**
  * Refines an event by its tag: `RunEvent.$is("Ended")(event)`.
  *

@@ -632,6 +632,27 @@ export const withConfig: {
 export const annotateRun: (attributes: Readonly<Record<string, unknown>>) => Effect.Effect<void> = events.annotateRun
 
 /**
+ * Reports a custom event of the current run: a `RunEvent.Custom` named `event` with `data`, for
+ * whoever reads the run's events (`streamEvents`; LangChain's `on_custom_event` through the
+ * Promise facade and `toLangChain`). Progress of a long step, a retrieved document's title, what a
+ * UI should show before the step ends. Does nothing when nobody listens, or outside a run.
+ *
+ * @example
+ * ```ts
+ * import { Runnable } from "@fxchain/core"
+ * import { Effect } from "effect"
+ *
+ * const indexAll = Runnable.fromEffect((files: ReadonlyArray<string>) =>
+ *   Effect.forEach(files, (file, index) =>
+ *     Runnable.dispatchCustomEvent("progress", { done: index + 1, of: files.length }).pipe(Effect.as(file.length))))
+ * ```
+ *
+ * @since 0.2.0
+ * @category annotations
+ */
+export const dispatchCustomEvent: (event: string, data: unknown) => Effect.Effect<void> = events.dispatchCustomEvent
+
+/**
  * Where the calling code runs: the current run's id and its ancestors' (when someone listens to
  * events; otherwise no ids are made and `runId` is `undefined`) and its nesting depth.
  *
@@ -669,6 +690,8 @@ export interface ReportedRun {
   readonly end: (output: unknown, input?: unknown) => void
   /** Reports the run's failure (a `Failed` event). */
   readonly fail: (error: unknown) => void
+  /** Reports a custom event of the run (a `Custom` event, as `dispatchCustomEvent`). */
+  readonly custom: (event: string, data: unknown) => void
 }
 
 /**
@@ -688,6 +711,8 @@ export interface RunReporter {
     readonly metadata?: Readonly<Record<string, unknown>> | undefined
     readonly parent?: ReportedRun | undefined
   }) => ReportedRun
+  /** Reports a custom event of the current run itself (as `dispatchCustomEvent` in it would). */
+  readonly custom: (event: string, data: unknown) => void
 }
 
 /**

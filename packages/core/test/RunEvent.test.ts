@@ -187,6 +187,36 @@ describe("streamEvents", () => {
       yield* Runnable.invoke(model, "no listener, no effect")
     }))
 
+  it.effect("dispatchCustomEvent reports a Custom event of the run it is called in, nested or not, and does nothing unobserved", () =>
+    Effect.gen(function*() {
+      const step = Runnable.fromEffect((n: number) =>
+        Effect.as(Runnable.dispatchCustomEvent("progress", { done: n }), n), { name: "step" })
+      const chain = Runnable.fromEffect((n: number) =>
+        Effect.gen(function*() {
+          yield* Runnable.dispatchCustomEvent("begin", n)
+          return yield* Runnable.invoke(step, n + 1)
+        }), { name: "chain", kind: "chain" }).pipe(Runnable.withConfig({ tags: ["t"], metadata: { user: "u1" } }))
+      const events = yield* collect(Runnable.streamEvents(chain, 1))
+      expect(events.map((event) => event._tag === "Custom" ? `Custom ${event.name} ${event.event}` : `${event._tag} ${event.name}`)).toEqual([
+        "Started chain",
+        "Custom chain begin",
+        "Started step",
+        "Custom step progress",
+        "Ended step",
+        "Streamed chain",
+        "Ended chain"
+      ])
+      const [begin, progress] = events.filter(RunEvent.$is("Custom"))
+      expect(begin).toMatchObject({ runId: events[0]!.runId, parentIds: [], data: 1, tags: ["t"], metadata: { user: "u1" }, kind: "chain" })
+      expect(progress).toMatchObject({ runId: events[2]!.runId, parentIds: [events[0]!.runId], data: { done: 2 }, tags: ["t"] })
+      // the filter sees the reporting run's name, kind and tags
+      const onlyStep = yield* collect(Runnable.streamEvents(chain, 1, { includeNames: ["step"] }))
+      expect(onlyStep.map((event) => event._tag)).toEqual(["Started", "Custom", "Ended"])
+      // nobody listening, or outside a run: nothing to report, nothing fails
+      expect(yield* Runnable.invoke(chain, 1)).toBe(2)
+      yield* Runnable.dispatchCustomEvent("outside", null)
+    }))
+
   it.effect("stopping the event stream early interrupts the run", () =>
     Effect.gen(function*() {
       const probe = Testing.makeProbe()
@@ -258,6 +288,26 @@ describe("runReporter", () => {
       expect(byName("remoteModel").at(-1)).toMatchObject({ _tag: "Ended", input: "q", output: "ab" })
       expect(byName("remoteTool").map((event) => event._tag)).toEqual(["Started", "Failed"])
       expect(byName("remoteTool")[1]).toMatchObject({ error: "boom", interrupted: false })
+    }))
+
+  it.effect("reports custom events of a reported run and of the current run", () =>
+    Effect.gen(function*() {
+      const remote = Runnable.fromEffect((question: string) =>
+        Effect.gen(function*() {
+          const reporter = yield* Runnable.runReporter
+          reporter!.custom("accepted", question)
+          const inner = reporter!.start({ name: "remoteStep", kind: "chain", input: question })
+          inner.custom("halfway", 50)
+          inner.end("done")
+          return "done"
+        }), { name: "remote" })
+      const events = Chunk.toReadonlyArray(yield* Stream.runCollect(Runnable.streamEvents(remote, "q")))
+      const custom = events.filter(RunEvent.$is("Custom"))
+      expect(custom.map((event) => [event.name, event.event, event.data])).toEqual([
+        ["remote", "accepted", "q"],
+        ["remoteStep", "halfway", 50]
+      ])
+      expect(custom[1]!.parentIds).toEqual([events[0]!.runId])
     }))
 
   it.effect("is undefined when nobody listens", () =>

@@ -222,6 +222,9 @@ export const makeEventMapper = (
           data: isFirst ? { output } : { output, input: inputFor(type, event.input) }
         }
       }
+      case "Custom":
+        // LangChain's type of `data`, whatever the run reported (as `dispatchCustomEvent` gives it)
+        return { event: "on_custom_event", ...base, name: event.event, data: event.data as PromiseRunnable.StreamEventData }
       case "Failed": {
         const started = inputs.get(event.runId)
         inputs.delete(event.runId)

@@ -201,6 +201,7 @@ export class RunForwarder implements LangChainParent {
 
   /** Forwards one event; the next one is forwarded once this one has been handled. */
   async forward(event: RunEvent.RunEvent): Promise<void> {
+    if (event._tag === "Custom") return this.custom(event)
     if (event.parentIds.length < 2) return
     if (event._tag === "Started") return this.start(event)
     const place = this.places.get(event.runId)
@@ -213,6 +214,15 @@ export class RunForwarder implements LangChainParent {
       case "Failed":
         return this.fail(place, event)
     }
+  }
+
+  /** A custom event, as LangChain's `dispatchCustomEvent` reports it: to its run's callbacks (the call's own run is `root`). */
+  private async custom(event: RunEvent.RunEvent & { readonly _tag: "Custom" }): Promise<void> {
+    if (event.parentIds.length === 0) return
+    if (event.parentIds.length === 1) return this.root.handleCustomEvent(event.event, event.data)
+    const place = this.places.get(event.runId)
+    if (place === undefined || place === "langchain") return
+    return place.manager.handleCustomEvent(event.event, event.data)
   }
 
   private async start(event: RunEvent.RunEvent & { readonly _tag: "Started" }): Promise<void> {

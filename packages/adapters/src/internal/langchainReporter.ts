@@ -75,6 +75,12 @@ export class RunReportingHandler extends BaseCallbackHandler {
     this.forget(runId)
   }
 
+  /** LangChain's `dispatchCustomEvent` in the call's own run or a nested one: a `Custom` event of that run. */
+  override handleCustomEvent(eventName: string, data: unknown, runId: string): void {
+    if (runId === this.root) this.reporter.custom(eventName, data)
+    else this.runs.get(runId)?.custom(eventName, data)
+  }
+
   private forget(runId: string): void {
     this.runs.delete(runId)
     this.kinds.delete(runId)

@@ -8,13 +8,13 @@
  * retrievers come in through `fromLangChain`; LangChain's default run names are given explicitly
  * (`named`), fxchain's differ.
  *
- * Not ported: "Runnable methods with a custom event" and "Custom event inside a custom tool"
- * (fxchain has no custom events: a run reports what it yields, through its own events).
+ * LangChain's `dispatchCustomEvent` is `Runnable.dispatchCustomEvent` in fxchain's runs.
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Fx from "@fxchain/combinators"
 import { Runnable } from "@fxchain/core"
 import { Tool } from "@effect/ai"
+import { dispatchCustomEvent } from "@langchain/core/callbacks/dispatch"
 import { Document } from "@langchain/core/documents"
 import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage } from "@langchain/core/messages"
 import { GenerationChunk } from "@langchain/core/outputs"
@@ -1802,6 +1802,148 @@ describe("Runnable streamEvents method with simple tools", () => {
     )
     const events2 = await collect(facade(withParameters).streamEvents({ x: 1, y: "2" }, { version: "v2" }))
     expect(withoutParentIds(events2)).toEqual(expected2())
+  })
+})
+
+describe("Runnable methods with a custom event", () => {
+  const expected = () => [
+    {
+      event: "on_chain_start",
+      data: { input: { x: 1, y: "2" } },
+      name: "RunnableLambda",
+      tags: [],
+      run_id: expect.any(String),
+      metadata: expect.any(Object),
+    },
+    {
+      event: "on_custom_event",
+      run_id: expect.any(String),
+      name: "testEvent",
+      tags: [],
+      metadata: expect.any(Object),
+      data: { someval: "test" },
+    },
+    {
+      event: "on_custom_event",
+      run_id: expect.any(String),
+      name: "testEvent",
+      tags: [],
+      metadata: expect.any(Object),
+      data: { someval: "test2" },
+    },
+    {
+      event: "on_chain_stream",
+      run_id: expect.any(String),
+      name: "RunnableLambda",
+      tags: [],
+      metadata: expect.any(Object),
+      data: { chunk: '{"x":1,"y":"2"}' },
+    },
+    {
+      event: "on_chain_end",
+      data: { output: '{"x":1,"y":"2"}' },
+      run_id: expect.any(String),
+      name: "RunnableLambda",
+      tags: [],
+      metadata: expect.any(Object),
+    },
+  ]
+  const lambda = () =>
+    named(
+      Runnable.fromEffect((params: { x: number; y: string }) =>
+        Effect.gen(function*() {
+          yield* Runnable.dispatchCustomEvent("testEvent", { someval: "test" })
+          yield* Runnable.dispatchCustomEvent("testEvent", { someval: "test2" })
+          return JSON.stringify({ x: params.x, y: params.y })
+        }), { kind: "lambda" }),
+      "RunnableLambda"
+    )
+
+  it("through the Promise facade", async () => {
+    // Invoke shouldn't fail
+    expect(await facade(lambda()).invoke({ x: 1, y: "2" })).toEqual(JSON.stringify({ x: 1, y: "2" }))
+    const events = await collect(facade(lambda()).streamEvents({ x: 1, y: "2" }, { version: "v2" }))
+    expect(withoutParentIds(events)).toEqual(expected())
+  })
+
+  it("through toLangChain", async () => {
+    const runnable = toLangChain(lambda())
+    expect(await runnable.invoke({ x: 1, y: "2" })).toEqual(JSON.stringify({ x: 1, y: "2" }))
+    const events = await collect(runnable.streamEvents({ x: 1, y: "2" }, { version: "v2" }))
+    expect(events).toEqual(expected())
+  })
+})
+
+describe("Custom event inside a custom tool", () => {
+  const expected = () => [
+    {
+      event: "on_tool_start",
+      data: { input: { x: 1, y: "2" } },
+      name: "testtool",
+      tags: [],
+      run_id: expect.any(String),
+      metadata: expect.any(Object),
+    },
+    {
+      event: "on_custom_event",
+      run_id: expect.any(String),
+      name: "testEvent",
+      tags: [],
+      metadata: expect.any(Object),
+      data: { someval: "test" },
+    },
+    {
+      event: "on_custom_event",
+      run_id: expect.any(String),
+      name: "testEvent",
+      tags: [],
+      metadata: expect.any(Object),
+      data: { someval: "test2" },
+    },
+    {
+      event: "on_tool_end",
+      data: { output: '{"x":1,"y":"2"}' },
+      run_id: expect.any(String),
+      name: "testtool",
+      tags: [],
+      metadata: expect.any(Object),
+    },
+  ]
+
+  it("fxchain's tool (Model.tool) through the Promise facade", async () => {
+    const customTool = Model.tool(
+      Tool.make("testtool", { parameters: { x: Schema.Number, y: Schema.String }, success: Schema.String }),
+      (params) =>
+        Effect.gen(function*() {
+          yield* Runnable.dispatchCustomEvent("testEvent", { someval: "test" })
+          yield* Runnable.dispatchCustomEvent("testEvent", { someval: "test2" })
+          return JSON.stringify({ x: params.x, y: params.y })
+        })
+    )
+    const events = await collect(facade(customTool).streamEvents({ x: 1, y: "2" }, { version: "v2" }))
+    expect(withoutParentIds(events)).toEqual(expected())
+  })
+
+  it("LangChain's tool through fromLangChain and the Promise facade", async () => {
+    const customTool = tool(
+      async (params: { x: number; y: string }, config) => {
+        await dispatchCustomEvent("testEvent", { someval: "test" }, config)
+        await dispatchCustomEvent("testEvent", { someval: "test2" }, config)
+        return JSON.stringify({ x: params.x, y: params.y })
+      },
+      {
+        schema: {
+          type: "object",
+          properties: { x: { type: "number" }, y: { type: "string" } },
+          required: ["x", "y"]
+        },
+        name: "testtool"
+      }
+    )
+    // (LangChain's types of a JSON-schema tool's input do not admit its arguments)
+    const wrapped = fromLangChain(customTool as unknown as RunnableInterface<{ x: number; y: string }, string>)
+    const events = await collect(facade(wrapped).streamEvents({ x: 1, y: "2" }, { version: "v2" }))
+    expect(withoutParentIds(events)).toEqual(expected())
   })
 })
 

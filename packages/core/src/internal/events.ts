@@ -51,6 +51,13 @@ export const annotateRun = (attributes: Readonly<Record<string, unknown>>): Effe
   })
 
 /** @internal */
+export const dispatchCustomEvent = (event: string, data: unknown): Effect.Effect<void> =>
+  Effect.withFiberRuntime((fiber) => {
+    currentContext(fiber).observed?.custom(event, data)
+    return Effect.void
+  })
+
+/** @internal */
 export const currentRun: Effect.Effect<Runnable.CurrentRun> = Effect.withFiberRuntime((fiber) => {
   const context = currentContext(fiber)
   const lineage = context.sink === undefined ? undefined : context.lineage
@@ -84,11 +91,13 @@ export const runReporter: Effect.Effect<Runnable.RunReporter | undefined> = Effe
         runId: observed.context.lineage!.runId,
         chunk: (chunk) => observed.chunk(chunk),
         end: (output, endInput) => observed.end(endInput === undefined ? input : endInput, output),
-        fail: (error) => observed.fail(Cause.fail(error))
+        fail: (error) => observed.fail(Cause.fail(error)),
+        custom: (event, data) => observed.custom(event, data)
       }
       contexts.set(reported, observed.context)
       return reported
-    }
+    },
+    custom: (event, data) => current.observed?.custom(event, data)
   }
   return Effect.succeed(reporter)
 })

@@ -138,7 +138,8 @@ export class ObservedRun {
         ? parent.lineage
         : { runId: this.runId, parent: parent.lineage, length: (parent.lineage?.length ?? 0) + 1 },
       sink: parent.sink,
-      attributes: {}
+      attributes: {},
+      observed: this
     }
   }
 
@@ -192,6 +193,11 @@ export class ObservedRun {
     if (this.started) return
     this.started = true
     if (this.parent.sink !== undefined) this.emit(RunEvent.Started({ ...this.info(), input }))
+  }
+
+  /** Reports a custom event of this run (`Runnable.dispatchCustomEvent`). */
+  custom(event: string, data: unknown): void {
+    if (this.parent.sink !== undefined) this.emit(RunEvent.Custom({ ...this.info(), event, data }))
   }
 
   /** Records one chunk of a streamed input (for `Ended.input`). */

@@ -61,6 +61,8 @@ export interface RunContext {
   readonly sink: EventSink | undefined
   /** What `annotateRun` adds to the current run; only observed runs keep it. */
   readonly attributes: Record<string, unknown> | undefined
+  /** The current run when someone observes it: where `dispatchCustomEvent` reports. */
+  readonly observed?: { readonly custom: (event: string, data: unknown) => void } | undefined
 }
 
 /** @internal */
