@@ -18,7 +18,7 @@ import * as PromiseRunnable from "../../src/PromiseRunnable.js"
 import * as PromptTemplate from "../../src/PromptTemplate.js"
 import { chatServer, chunk, event, startSse, writeSse } from "../support/chatServer.js"
 import { leakCheck, recordLeaks, repetitions } from "./support/harness.js"
-import type { LeakReport } from "./support/harness.js"
+import type { LeakContext, LeakReport } from "./support/harness.js"
 
 /** A latch opened by the `count`-th arrival. */
 const makeGate = (count: number) => {
@@ -29,6 +29,19 @@ const makeGate = (count: number) => {
     opened: Deferred.await(opened)
   }
 }
+
+/** Runs `work` on a supervised fiber and interrupts it once `gate` has opened (the work is mid-flight). */
+const interruptedMidFlight = <E, R>(
+  work: Effect.Effect<unknown, E, R>,
+  gate: { readonly opened: Effect.Effect<void> },
+  { interrupting, supervisor }: LeakContext
+) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(Effect.supervised(work, supervisor))
+    yield* gate.opened
+    yield* interrupting
+    yield* Fiber.interrupt(fiber)
+  })
 
 /** A step that starts (counted by the probe), arrives at the gate, then waits an hour on the real clock. */
 const slow = (probe: Testing.Probe, arrive: () => Effect.Effect<void>) =>
@@ -57,16 +70,12 @@ const timeout = 120_000
 describe("leaks: work interrupted mid-flight leaves nothing behind", () => {
   it.live("a batch", () =>
     Effect.gen(function*() {
-      const report = yield* leakCheck(repetitions, ({ interrupting, probe, supervisor }) =>
-        Effect.gen(function*() {
-          const gate = makeGate(4)
-          const step = slow(probe, () => gate.arrive)
-          const batch = Runnable.batch(step, Array.from({ length: 20 }, (_, index) => `item ${index}`), { concurrency: 4 })
-          const fiber = yield* Effect.fork(Effect.supervised(batch, supervisor))
-          yield* gate.opened
-          yield* interrupting
-          yield* Fiber.interrupt(fiber)
-        }))
+      const report = yield* leakCheck(repetitions, (context) => {
+        const gate = makeGate(4)
+        const step = slow(context.probe, () => gate.arrive)
+        const batch = Runnable.batch(step, Array.from({ length: 20 }, (_, index) => `item ${index}`), { concurrency: 4 })
+        return interruptedMidFlight(batch, gate, context)
+      })
       recordLeaks("batch (20 items, 4 at once)", report)
       expectClean(report)
       expect(report.started).toBe(4 * repetitions)
@@ -74,41 +83,29 @@ describe("leaks: work interrupted mid-flight leaves nothing behind", () => {
 
   it.live("a stream through a sequence", () =>
     Effect.gen(function*() {
-      const report = yield* leakCheck(repetitions, ({ interrupting, probe, supervisor }) =>
-        Effect.gen(function*() {
-          const gate = makeGate(1)
-          const chain = Fx.sequence(slowTokens(probe), OutputParser.string)
-          const fiber = yield* Runnable.stream(chain, "go").pipe(
-            Stream.runForEach(() => gate.arrive),
-            Effect.supervised(supervisor),
-            Effect.fork
-          )
-          yield* gate.opened
-          yield* interrupting
-          yield* Fiber.interrupt(fiber)
-        }))
+      const report = yield* leakCheck(repetitions, (context) => {
+        const gate = makeGate(1)
+        const chain = Fx.sequence(slowTokens(context.probe), OutputParser.string)
+        return interruptedMidFlight(Stream.runForEach(Runnable.stream(chain, "go"), () => gate.arrive), gate, context)
+      })
       recordLeaks("stream (sequence of a stream and a parser)", report)
       expectClean(report)
     }), timeout)
 
   it.live("streamEvents of a parallel map", () =>
     Effect.gen(function*() {
-      const report = yield* leakCheck(repetitions, ({ interrupting, probe, supervisor }) =>
-        Effect.gen(function*() {
-          const gate = makeGate(1)
-          const chain = Fx.parallel({
-            tokens: Fx.sequence(slowTokens(probe), OutputParser.string),
-            answer: slow(probe, () => Effect.void)
-          })
-          const fiber = yield* Runnable.streamEvents(chain, "go").pipe(
-            Stream.runForEach((event) => event._tag === "Streamed" && event.name === "tokens" ? gate.arrive : Effect.void),
-            Effect.supervised(supervisor),
-            Effect.fork
-          )
-          yield* gate.opened
-          yield* interrupting
-          yield* Fiber.interrupt(fiber)
-        }))
+      const report = yield* leakCheck(repetitions, (context) => {
+        const gate = makeGate(1)
+        const chain = Fx.parallel({
+          tokens: Fx.sequence(slowTokens(context.probe), OutputParser.string),
+          answer: slow(context.probe, () => Effect.void)
+        })
+        const events = Stream.runForEach(
+          Runnable.streamEvents(chain, "go"),
+          (event) => event._tag === "Streamed" && event.name === "tokens" ? gate.arrive : Effect.void
+        )
+        return interruptedMidFlight(events, gate, context)
+      })
       recordLeaks("streamEvents (parallel of a stream and a wait)", report)
       expectClean(report)
     }), timeout)
@@ -194,23 +191,15 @@ describe("leaks: work interrupted mid-flight leaves nothing behind", () => {
       })
       const modelLayer = ChatCompletions.layer({ apiUrl: server.apiUrl, apiKey: Redacted.make("sk-test"), model: "test-model" })
         .pipe(Layer.provide(NodeHttpClient.layerUndici))
-      const report = yield* leakCheck(repetitions, ({ interrupting, probe, supervisor }) =>
-        Effect.gen(function*() {
-          const gate = makeGate(1)
-          const chain = Fx.sequence(
-            PromptTemplate.make("Count from {start}"),
-            Model.fromLanguageModel().pipe(Testing.probed(probe)),
-            OutputParser.string
-          )
-          const fiber = yield* Runnable.stream(chain, { start: "1" }).pipe(
-            Stream.runForEach(() => gate.arrive),
-            Effect.supervised(supervisor),
-            Effect.fork
-          )
-          yield* gate.opened
-          yield* interrupting
-          yield* Fiber.interrupt(fiber)
-        })).pipe(Effect.provide(modelLayer))
+      const report = yield* leakCheck(repetitions, (context) => {
+        const gate = makeGate(1)
+        const chain = Fx.sequence(
+          PromptTemplate.make("Count from {start}"),
+          Model.fromLanguageModel().pipe(Testing.probed(context.probe)),
+          OutputParser.string
+        )
+        return interruptedMidFlight(Stream.runForEach(Runnable.stream(chain, { start: "1" }), () => gate.arrive), gate, context)
+      }).pipe(Effect.provide(modelLayer))
       recordLeaks("chat-completions stream (prompt, model, parser over HTTP)", report)
       expectClean(report)
       expect(server.requests).toHaveLength(repetitions)
