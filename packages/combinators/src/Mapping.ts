@@ -102,13 +102,13 @@ export const tap: {
     run: (input: In) => Effect.tap(run(input), f),
     stream: stream === undefined ? undefined : (input: In) =>
       Stream.suspend(() => {
-        const chunks: Array<Out> = []
+        const output = new Concat.Accumulator<Out>()
         const atEnd = Effect.suspend((): Effect.Effect<unknown, E2, R2> =>
-          chunks.length === 0 ? Effect.void : f(Concat.combineAll(chunks) as Out)
+          output.isEmpty ? Effect.void : f(output.result as Out)
         )
         return Stream.concat(
           Stream.mapChunks(stream(input), (chunk) => {
-            for (const item of chunk) chunks.push(item)
+            for (const item of chunk) output.add(item)
             return chunk
           }),
           Stream.drain(Stream.fromEffect(atEnd))

@@ -120,6 +120,55 @@ const isConcatenable = (value: unknown): value is { concat(other: unknown): unkn
   typeof value === "object" && value !== null && typeof (value as { concat?: unknown }).concat === "function"
 
 /**
+ * Combines chunks one at a time by the concat rule, keeping only their combination, not the
+ * chunks: for a streamed run that reports its output at the end. A run of array chunks is
+ * appended in place, in time linear in their total length.
+ *
+ * @example
+ * ```ts
+ * import { Concat } from "@fxchain/core"
+ *
+ * const combined = new Concat.Accumulator<string>()
+ * combined.add("Hel")
+ * combined.add("lo")
+ * combined.result // "Hello"
+ * ```
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export class Accumulator<A> {
+  private value: A | undefined = undefined
+  private count = 0
+  private ownsArray = false
+
+  /** Adds the next chunk. */
+  add(chunk: A): void {
+    if (this.count++ === 0) {
+      this.value = resolve(chunk)
+    } else if (Array.isArray(this.value) && Array.isArray(chunk)) {
+      // appending in place keeps a long run of array chunks linear instead of quadratic
+      if (!this.ownsArray) this.value = [...this.value] as A
+      this.ownsArray = true
+      ;(this.value as Array<unknown>).push(...chunk)
+    } else {
+      this.value = combine(this.value as A, chunk)
+      this.ownsArray = false
+    }
+  }
+
+  /** No chunk was added. */
+  get isEmpty(): boolean {
+    return this.count === 0
+  }
+
+  /** The chunks added so far, combined; `undefined` when there are none. */
+  get result(): A | undefined {
+    return this.value
+  }
+}
+
+/**
  * Combines chunks in order by the concat rule; `undefined` when there are none. A run of array
  * chunks is appended in place, in time linear in their total length.
  *
@@ -127,24 +176,9 @@ const isConcatenable = (value: unknown): value is { concat(other: unknown): unkn
  * @category combinators
  */
 export const combineAll = <A>(chunks: Iterable<A>): A | undefined => {
-  let result: A | undefined
-  let first = true
-  let ownsArray = false
-  for (const chunk of chunks) {
-    if (first) {
-      result = resolve(chunk)
-      first = false
-    } else if (Array.isArray(result) && Array.isArray(chunk)) {
-      // appending in place keeps a long run of array chunks linear instead of quadratic
-      if (!ownsArray) result = [...result] as A
-      ownsArray = true
-      ;(result as Array<unknown>).push(...chunk)
-    } else {
-      result = combine(result as A, chunk)
-      ownsArray = false
-    }
-  }
-  return result
+  const combined = new Accumulator<A>()
+  for (const chunk of chunks) combined.add(chunk)
+  return combined.result
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Fiber, Option, Stream, TestClock } from "effect"
-import { RunEvent, Runnable, Testing } from "../src/index.js"
+import { Concat, RunEvent, Runnable, Testing } from "../src/index.js"
 
 const collect = <E, R>(events: Stream.Stream<RunEvent.RunEvent, E, R>) =>
   Effect.map(Stream.runCollect(events), Chunk.toReadonlyArray)
@@ -68,6 +68,18 @@ describe("streamEvents", () => {
       expect(summary(events)).toEqual(["Started words", "Streamed words", "Streamed words", "Streamed words", "Ended words"])
       expect(events.filter(RunEvent.$is("Streamed")).map((event) => event.chunk)).toEqual(["a", "b", "c"])
       expect((events.at(-1) as RunEvent.RunEvent & { output: unknown }).output).toBe("abc")
+    }))
+
+  it.effect("a streamed run's output and input on Ended are combined as invoke combines them, a replacement first included", () =>
+    Effect.gen(function*() {
+      const replaced = Runnable.fromStream((text: string) => Stream.make(Concat.replace(text)), { name: "replaced" })
+      expect(yield* Runnable.invoke(replaced, "x")).toBe("x")
+      const ended = (yield* collect(Runnable.streamEvents(replaced, "x"))).filter(RunEvent.$is("Ended"))
+      expect(ended.map((event) => event.output)).toEqual(["x"])
+      const consumer = Runnable.withConfig(Runnable.identity<string>(), { runName: "consumer" })
+      const chain = Runnable.fromStream((text: string) => Runnable.transform(consumer, Stream.make(Concat.replace(text) as unknown as string)), { name: "chain" })
+      const consumed = (yield* collect(Runnable.streamEvents(chain, "y"))).filter(RunEvent.$is("Ended")).find((event) => event.name === "consumer")
+      expect(consumed?.input).toBe("y")
     }))
 
   it.effect("a run consuming a stream reports its input on Ended; a step never reached reports nothing", () =>

@@ -45,15 +45,15 @@ export const withListeners = <In, Out, E, R, E2, R2>(
       Stream.unwrap(Effect.gen(function*() {
         const runId = yield* runIdOf
         yield* started(runId, input)
-        const chunks: Array<Out> = []
+        const output = new Concat.Accumulator<Out>()
         return stream(input).pipe(
           // per Effect chunk: `Stream.tap` would run an Effect per item and re-chunk the stream item by item
           Stream.mapChunks((chunk) => {
-            Chunk.forEach(chunk, (item) => chunks.push(item))
+            Chunk.forEach(chunk, (item) => output.add(item))
             return chunk
           }),
           Stream.catchAllCause((cause) => Stream.fromEffect(failed(runId, input, cause))),
-          Stream.concat(Stream.execute(Effect.suspend(() => ended(runId, input, Concat.combineAll(chunks) as Out))))
+          Stream.concat(Stream.execute(Effect.suspend(() => ended(runId, input, output.result as Out))))
         )
       }))
   }))

@@ -58,35 +58,6 @@ export const runConfigOf = (fiber: AnyFiber, self: AnyRunnable): RunConfig.RunCo
 export const tooDeep = (name: string, depth: number, maxDepth: number): Effect.Effect<never> | undefined =>
   depth > maxDepth ? Effect.die(new RecursionLimitError({ runnable: name, depth, limit: maxDepth })) : undefined
 
-/** Combines chunks by the concat rule as they come, keeping only the combination. */
-class Combined {
-  private value: unknown = undefined
-  private count = 0
-  private ownsArray = false
-
-  add(chunk: unknown): void {
-    if (this.count++ === 0) {
-      this.value = chunk
-    } else if (Array.isArray(this.value) && Array.isArray(chunk)) {
-      // appending in place keeps a long run of array chunks linear instead of quadratic
-      if (!this.ownsArray) this.value = [...this.value]
-      this.ownsArray = true
-      ;(this.value as Array<unknown>).push(...chunk)
-    } else {
-      this.value = Concat.combine(this.value, chunk)
-      this.ownsArray = false
-    }
-  }
-
-  get isEmpty(): boolean {
-    return this.count === 0
-  }
-
-  get result(): unknown {
-    return this.value
-  }
-}
-
 const noIds: ReadonlyArray<string> = []
 
 /**
@@ -114,8 +85,8 @@ export class ObservedRun {
   private clock: Clock.Clock | undefined
   private started = false
   private finished = false
-  private readonly input_ = new Combined()
-  private readonly output = new Combined()
+  private readonly input_ = new Concat.Accumulator<unknown>()
+  private readonly output = new Concat.Accumulator<unknown>()
 
   /** `inherited`: the RunConfig the run is nested in, when it is not yet the fiber's (a run inlined into another's stream). */
   constructor(
