@@ -182,6 +182,31 @@ describe("Model.fromLanguageModel", () => {
       expect((yield* fake.calls).map((call) => call.streaming)).toEqual([false, true, true, false])
     }))
 
+  it.effect("wrapped by a combinator (timeout, tap, listeners, a probe), invoked while observed, it still streams its tokens", () =>
+    Effect.gen(function*() {
+      const model = Model.fromLanguageModel()
+      const wrapped = [
+        Fx.timeout(model, "1 minute"),
+        Fx.tap(model, () => Effect.void),
+        Fx.withListeners(model, { onEnd: () => Effect.void }),
+        model.pipe(Testing.probed(Testing.makeProbe()))
+      ]
+      for (const step of wrapped) {
+        const caller = Runnable.fromEffect((prompt: string) => Runnable.invoke(step, prompt), { name: "caller" })
+        const events = yield* collect(Runnable.streamEvents(caller, "Say hello")).pipe(
+          Effect.provide(FakeModel.layer({ responses: "Hello brave world" }))
+        )
+        expect(events.filter((event) => event.name === "model").map((event) => event._tag)).toEqual([
+          "Started",
+          "Streamed",
+          "Streamed",
+          "Streamed",
+          "Streamed",
+          "Ended"
+        ])
+      }
+    }))
+
   it.effect("the usage goes on the run's span", () =>
     Effect.gen(function*() {
       const { spans, tracer } = Testing.recordingTracer()

@@ -72,7 +72,10 @@ export const wrap = <In, Out, E, R, In2, Out2, E2, R2>(
   f: (behaviour: Runnable.Runnable.Behaviour<In, Out, E, R>) => Runnable.BehaviourOptions<In2, Out2, E2, R2>
 ): Runnable.Runnable<In2, Out2, E2, R2> => {
   const own = self[TypeId]
-  return unsafeMake(self.name, self.kind, behaviour(f(own), own.config))
+  const options = f(own)
+  // a wrapped model is still a model: invoked while observed, it streams (unless the wrapper says otherwise)
+  const streamsWhenObserved = options.streamsWhenObserved ?? own.streamsWhenObserved
+  return unsafeMake(self.name, self.kind, behaviour({ ...options, streamsWhenObserved }, own.config))
 }
 
 const nameOf = (f: Function, fallback: string): string => f.name !== "" ? f.name : fallback
