@@ -559,6 +559,11 @@ describe("PromiseRunnable.streamEvents", () => {
       parent_ids: [runIdOf("outer"), runIdOf("inner")]
     })
     expect(eventsOf(events, "outer").at(-1)).toMatchObject({ event: "on_chain_end", data: { output: 4 } })
+
+    // the runId option names the root in every event's parent_ids, also when a filter drops the root's events
+    const filtered = await collect(runnable.streamEvents(1, { version: "v2", runId: "ROOT", includeNames: ["double"] }))
+    expect(filtered.map((event) => event.name)).toEqual(["double", "double", "double"])
+    expect(filtered.every((event) => event.parent_ids[0] === "ROOT")).toBe(true)
     await runnable.dispose()
   })
 

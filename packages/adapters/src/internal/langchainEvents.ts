@@ -187,10 +187,10 @@ export const makeEventMapper = (
 ): (event: RunEvent.RunEvent) => PromiseRunnable.StreamEvent | undefined => {
   const inputs = new Map<string, unknown>()
   let first: string | undefined
-  let root: string | undefined
-  const rename = (runId: string) => rootRunId !== undefined && runId === root ? rootRunId : runId
   return (event) => {
-    if (root === undefined && event.parentIds.length === 0) root = event.runId
+    // the root's id is every event's first ancestor, or its own for the root's events (which a filter may drop)
+    const root = event.parentIds[0] ?? event.runId
+    const rename = (runId: string) => rootRunId !== undefined && runId === root ? rootRunId : runId
     first ??= event.runId
     const type = eventType(event.kind)
     const isFirst = event.runId === first
