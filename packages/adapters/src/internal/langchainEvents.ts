@@ -15,6 +15,7 @@ import { Runnable, RunEvent } from "@fxchain/core"
 import { globalValue } from "effect/GlobalValue"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type * as Model from "../Model.js"
 import type * as PromiseRunnable from "../PromiseRunnable.js"
 
 /**
@@ -85,13 +86,8 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const isPromptValue = (value: unknown): value is { toChatMessages(): Array<unknown>; toString(): string } =>
   isObject(value) && typeof value.toChatMessages === "function"
 
-/** An fxchain `Model.Message` (not a LangChain message, which has `content`). */
-const isModelMessage = (value: unknown): value is {
-  readonly text: string
-  readonly toolCalls: ReadonlyArray<unknown>
-  readonly reasoning?: unknown
-  readonly toolResults?: unknown
-} =>
+/** An fxchain `Model.Message` (not a LangChain message, which has `content`). @internal */
+export const isModelMessage = (value: unknown): value is Model.Message<any> =>
   isObject(value) && typeof value.text === "string" && Array.isArray(value.toolCalls) && !("content" in value)
 
 /** A model's chunk that carries nothing of the answer: the last one, with the finish reason and usage. */

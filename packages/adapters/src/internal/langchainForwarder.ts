@@ -26,6 +26,7 @@ import { AIMessageChunk, type BaseMessage, HumanMessage, isBaseMessage } from "@
 import { ChatGenerationChunk, GenerationChunk } from "@langchain/core/outputs"
 import type { RunnableConfig } from "@langchain/core/runnables"
 import type { LangChainParent } from "./langchainBridge.js"
+import { isModelMessage } from "./langchainEvents.js"
 import { isPromptValue, messageChunkToLangChain, messageToLangChain, promptToLangChain } from "./langchainMessages.js"
 
 /** LangChain's `_coerceToDict`: what callbacks receive as a run's inputs and outputs. @internal */
@@ -116,10 +117,6 @@ const messagesOf = (input: unknown): Array<BaseMessage> => {
   }
 }
 
-const isModelMessage = (value: unknown): value is Parameters<typeof messageToLangChain>[0] =>
-  typeof value === "object" && value !== null && typeof (value as { text?: unknown }).text === "string" &&
-  Array.isArray((value as { toolCalls?: unknown }).toolCalls)
-
 const textOf = (value: unknown): string =>
   typeof value === "string" ? value : isModelMessage(value) ? value.text : isBaseMessage(value) ? value.text : String(value)
 
@@ -134,7 +131,10 @@ const messageChunkOf = (chunk: unknown, id: string): AIMessageChunk | BaseMessag
 const messageOf = (output: unknown, id: string): BaseMessage =>
   isBaseMessage(output) ? output : isModelMessage(output) ? messageToLangChain(output, { id }) : messageToLangChain({ text: textOf(output), toolCalls: [] }, { id })
 
-/** A model chunk that carries nothing of the answer (the last one: finish reason and usage). */
+/**
+ * A model chunk with no text and no tool call: nothing a LangChain token carries (the last one,
+ * finish reason and usage; reasoning alone, which LangChain's chunk has no place for).
+ */
 const isEmptyMessage = (chunk: unknown): boolean =>
   isModelMessage(chunk) && chunk.text === "" && chunk.toolCalls.length === 0
 
