@@ -143,12 +143,14 @@ const invokeByStreaming = <In, Out, E, R>(
   if (limit !== undefined) return limit
   observed.start(input)
   const raw = behaviourOf(self).stream!
+  // the run combines its chunks as they pass (for its `Ended` event): that combination is the output
   return Effect.flatMap(
-    Concat.gather(suspendedStream<Out, E, R>(observedChannel(fiber, self, observed, () => raw(input), input, undefined))),
-    Option.match({
-      onNone: () => Effect.die(new EmptyStreamError({ runnable: self.name })),
-      onSome: Effect.succeed
-    })
+    Stream.runDrain(suspendedStream<Out, E, R>(observedChannel(fiber, self, observed, () => raw(input), input, undefined))),
+    () =>
+      Option.match(observed.combinedOutput, {
+        onNone: () => Effect.die(new EmptyStreamError({ runnable: self.name })),
+        onSome: (output) => Effect.succeed(output as Out)
+      })
   )
 }
 

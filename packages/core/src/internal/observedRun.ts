@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
+import * as Option from "effect/Option"
 import type * as Tracer from "effect/Tracer"
 import * as Concat from "../Concat.js"
 import { RecursionLimitError } from "../Errors.js"
@@ -164,6 +165,11 @@ export class ObservedRun {
     if (this.started) return
     this.started = true
     if (this.parent.sink !== undefined) this.emit(RunEvent.Started({ ...this.info(), input }))
+  }
+
+  /** The chunks the run has yielded, combined by the concat rule (kept only while someone observes it). */
+  get combinedOutput(): Option.Option<unknown> {
+    return this.output.isEmpty ? Option.none() : Option.some(this.output.result)
   }
 
   /** Reports a custom event of this run (`Runnable.dispatchCustomEvent`). */
