@@ -523,9 +523,7 @@ const lambdaRun = (observed: ObservedRun, self: AnyRunnable, input: unknown): Ef
  * (the first lambda's input), however long the chain. (Unobserved, nothing tells the two apart.)
  */
 const observedChain = (fiber: AnyFiber, within: RunContext, chain: Gathering): Effect.Effect<AnyChannel> => {
-  const links: Array<GatheringLink> = []
-  for (let link: GatheringLink | undefined = chain.last; link !== undefined; link = link.previous) links.push(link)
-  links.reverse()
+  const links = linksOf(chain)
   const first = links[0]!
   const firstRun = first.self.kind === "lambda" ? new ObservedRun(fiber, within, first.self, first.options) : undefined
   const firstLimit = firstRun?.tooDeep
@@ -598,13 +596,17 @@ interface Gathering {
   readonly last: GatheringLink
   readonly upstream: Stream.Stream<any, any, any>
   readonly parent: RunContext | undefined
+  /** A lambda is among the steps (observed, the chain then keeps LangChain's order of events). */
+  readonly hasLambda: boolean
 }
 
 const gatherings = new WeakMap<Stream.Stream<any, any, any>, Gathering>()
 
-const hasLambda = (last: GatheringLink): boolean => {
-  for (let link: GatheringLink | undefined = last; link !== undefined; link = link.previous) if (link.self.kind === "lambda") return true
-  return false
+/** The steps of a chain, first to last. */
+const linksOf = (chain: Gathering): Array<GatheringLink> => {
+  const links: Array<GatheringLink> = []
+  for (let link: GatheringLink | undefined = chain.last; link !== undefined; link = link.previous) links.push(link)
+  return links.reverse()
 }
 
 /**
@@ -620,17 +622,16 @@ const gathering = <In, Out, E, R, E2, R2>(
   parent: RunContext | undefined
 ): Stream.Stream<Out, E | E2, R | R2> => {
   const before = gatherings.get(input)
+  const isLambda = self.kind === "lambda"
   const chain: Gathering = before !== undefined && before.parent === parent && behaviourOf(before.last.self).stream === undefined
-    ? { last: { previous: before.last, self, options }, upstream: before.upstream, parent }
-    : { last: { previous: undefined, self, options }, upstream: input, parent }
+    ? { last: { previous: before.last, self, options }, upstream: before.upstream, parent, hasLambda: isLambda || before.hasLambda }
+    : { last: { previous: undefined, self, options }, upstream: input, parent, hasLambda: isLambda }
   const result = suspendedStream<Out, E | E2, R | R2>(Effect.withFiberRuntime((fiber) => {
     const within = parent ?? currentContext(fiber)
-    if (isObserved(fiber, within) && hasLambda(chain.last)) return observedChain(fiber, within, chain)
+    if (isObserved(fiber, within) && chain.hasLambda) return observedChain(fiber, within, chain)
     return Effect.map(Concat.gather(chain.upstream), (gathered): AnyChannel => {
       if (Option.isNone(gathered)) return Channel.void
-      const links: Array<GatheringLink> = []
-      for (let link: GatheringLink | undefined = chain.last; link !== undefined; link = link.previous) links.push(link)
-      links.reverse()
+      const links = linksOf(chain)
       let value: Effect.Effect<unknown, any, any> = Effect.succeed(gathered.value)
       for (let index = 0; index < links.length - 1; index++) {
         const link = links[index]!
