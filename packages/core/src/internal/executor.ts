@@ -111,11 +111,8 @@ export const run = <In, Out, E, R>(
     const limit = observed.tooDeep
     if (limit !== undefined) return limit
     observed.start(input)
-    let effect: Effect.Effect<Out, E, R> = behaviour.run(input)
-    if (behaviour.config !== undefined) effect = Effect.provideService(effect, RunConfig.RunConfig, observed.config)
-    if (observed.tracing) effect = Effect.withSpan(effect, self.name, observed.spanOptions())
     const reported = withContext(
-      Effect.onExit(effect, (exit) =>
+      Effect.onExit(observedEffect(observed, self, input), (exit) =>
         Effect.sync(() => {
           if (Exit.isFailure(exit)) return observed.fail(exit.cause)
           if (asChunk) observed.chunk(exit.value)
@@ -126,6 +123,19 @@ export const run = <In, Out, E, R>(
     const wait = observed.backpressure
     return wait === undefined ? reported : Effect.zipRight(wait, reported)
   })
+
+/** A run's raw Effect as part of its observed run: with the run's `RunConfig` when it patched it, and its span when tracing. */
+const observedEffect = <In, Out, E, R>(
+  observed: ObservedRun,
+  self: Runnable.Runnable<In, Out, E, R>,
+  input: In
+): Effect.Effect<Out, E, R> => {
+  const behaviour = behaviourOf(self)
+  let effect = behaviour.run(input)
+  if (behaviour.config !== undefined) effect = Effect.provideService(effect, RunConfig.RunConfig, observed.config)
+  if (observed.tracing) effect = Effect.withSpan(effect, self.name, observed.spanOptions())
+  return effect
+}
 
 /**
  * An observed invoke of a runnable that streams when observed (a model): it streams, reporting
@@ -506,13 +516,9 @@ const observedUpstream = <In, E2, R2>(
 // -----------------------------------------------------------------------------
 
 /** A lambda's raw run as part of its observed run (context, config, span), reporting a failure. */
-const lambdaRun = (observed: ObservedRun, self: AnyRunnable, input: unknown): Effect.Effect<unknown, unknown, unknown> => {
-  const behaviour = behaviourOf(self)
-  let effect: Effect.Effect<unknown, unknown, unknown> = behaviour.run(input)
-  if (behaviour.config !== undefined) effect = Effect.provideService(effect, RunConfig.RunConfig, observed.config)
-  if (observed.tracing) effect = Effect.withSpan(effect, self.name, observed.spanOptions())
-  return Effect.tapErrorCause(withContext(effect, observed.context), (cause) => Effect.sync(() => observed.fail(cause)))
-}
+const lambdaRun = (observed: ObservedRun, self: AnyRunnable, input: unknown): Effect.Effect<unknown, unknown, unknown> =>
+  Effect.tapErrorCause(withContext(observedEffect(observed, self, input), observed.context), (cause) =>
+    Effect.sync(() => observed.fail(cause)))
 
 /**
  * An observed chain of gathering steps with a lambda among them, in LangChain's order of events:
