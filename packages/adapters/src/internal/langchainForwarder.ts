@@ -94,10 +94,14 @@ class OutputTap {
   }
 }
 
-/** A forwarded run: its LangChain run manager, and the tap of its chunks once it streamed. */
+/**
+ * A forwarded run: its LangChain run manager, its handlers that tap output streams (fixed when it
+ * starts), and the tap of its chunks once it streamed.
+ */
 interface Forwarded {
   readonly kind: RunEvent.RunKind
   readonly manager: RunManager
+  readonly tapping: ReadonlyArray<Tapping>
   tap: OutputTap | undefined
 }
 
@@ -254,7 +258,7 @@ export class RunForwarder implements LangChainParent {
         started = await manager.handleChainStart(serialized, coerceToDict(input ?? "", "input"), runId, runType, undefined, undefined, name)
       }
     }
-    if (started !== undefined) this.place(runId, { kind, manager: started, tap: undefined })
+    if (started !== undefined) this.place(runId, { kind, manager: started, tapping: started.handlers.filter(isTapping), tap: undefined })
   }
 
   private async chunk(run: Forwarded, event: RunEvent.RunEvent & { readonly _tag: "Streamed" }): Promise<void> {
@@ -277,11 +281,8 @@ export class RunForwarder implements LangChainParent {
       case "retriever":
         return
       default: {
-        if (run.tap === undefined) {
-          const tapping = run.manager.handlers.filter(isTapping)
-          if (tapping.length === 0) return
-          run.tap = new OutputTap(tapping, runId)
-        }
+        if (run.tapping.length === 0) return
+        run.tap ??= new OutputTap(run.tapping, runId)
         return run.tap.push(chunk)
       }
     }
