@@ -100,7 +100,7 @@ type Fits<S extends Sequence.Steps, Index extends number> = Index extends 0 ? un
  * @example
  * ```ts
  * import * as Fx from "@fxchain/combinators"
- * import { Options, Runnable } from "@fxchain/core"
+ * import { Runnable } from "@fxchain/core"
  *
  * const trim = Runnable.sync((text: string) => text.trim())
  * const words = Runnable.sync((text: string) => text.split(/\s+/))
@@ -113,12 +113,7 @@ type Fits<S extends Sequence.Steps, Index extends number> = Index extends 0 ? un
  * @since 0.1.0
  * @category composition
  */
-export const sequence = <const S extends Sequence.Steps>(...steps: S & Sequence.Check<S>): Runnable.Runnable<
-  Runnable.Runnable.Input<S[0]>,
-  Runnable.Runnable.Output<Sequence.Last<S>>,
-  Runnable.Runnable.Error<S[number]>,
-  Runnable.Runnable.Context<S[number]>
-> => {
+export const sequence = <const S extends Sequence.Steps>(...steps: S & Sequence.Check<S>): Sequence.Make<S> => {
   const flat = (steps as ReadonlyArray<AnyRunnable>).flatMap((step) => stepsOf.get(step) ?? [step])
   if (flat.length === 0 || !flat.every(Runnable.isRunnable)) {
     Options.invalid("sequence", "steps", steps, "one runnable or more")
