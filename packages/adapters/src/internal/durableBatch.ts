@@ -3,7 +3,7 @@ import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Activity from "@effect/workflow/Activity"
 import * as Workflow from "@effect/workflow/Workflow"
 import { type WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
-import { Errors, Runnable } from "@fxchain/core"
+import { Options, Runnable } from "@fxchain/core"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
@@ -40,11 +40,6 @@ const variance = { _In: identity, _Out: identity, _E: identity, _R: identity }
 const implementation = <In, Out, E, R>(self: DurableBatch.DurableBatch<In, Out, E, R>): Batch<In, Out, E, R> =>
   self as Batch<In, Out, E, R>
 
-const positiveInteger = (name: string, option: string, value: number): number => {
-  if (Number.isInteger(value) && value >= 1) return value
-  throw new Errors.InvalidOptionError({ runnable: name, option, value, expected: "an integer >= 1" })
-}
-
 /** @internal */
 export const make = <In, Out, E, R, InputEncoded, OutEncoded, ErrorEncoded>(
   name: string,
@@ -52,10 +47,10 @@ export const make = <In, Out, E, R, InputEncoded, OutEncoded, ErrorEncoded>(
   options: DurableBatch.Options<In, Out, E, InputEncoded, OutEncoded, ErrorEncoded>
 ): DurableBatch.DurableBatch<In, Out, E, R> => {
   if (typeof name !== "string" || name.length === 0) {
-    throw new Errors.InvalidOptionError({ runnable: runnable.name, option: "name", value: name, expected: "a non-empty string" })
+    Options.invalid(runnable.name, "name", name, "a non-empty string")
   }
-  const concurrency = positiveInteger(name, "concurrency", options.concurrency ?? 16)
-  const defectAttempts = positiveInteger(name, "defectAttempts", options.defectAttempts ?? 3)
+  const concurrency = Options.integer(name, "concurrency", options.concurrency ?? 16, { min: 1 })
+  const defectAttempts = Options.integer(name, "defectAttempts", options.defectAttempts ?? 3, { min: 1 })
   const error = (options.error ?? Schema.Never) as Schema.Schema<E, ErrorEncoded>
   const item = Workflow.make({
     name: `fxchain/DurableBatch/${name}/item`,
@@ -317,7 +312,7 @@ export const run = <In, Out, E, R>(
 ): Effect.Effect<Array<any>, any, WorkflowEngine | SqlClient.SqlClient> => {
   const mode = options?.mode ?? "fail-fast"
   if (mode !== "fail-fast" && mode !== "either") {
-    return Effect.die(new Errors.InvalidOptionError({ runnable: self.name, option: "mode", value: mode, expected: `"fail-fast" or "either"` }))
+    return Effect.sync(() => Options.invalid(self.name, "mode", mode, `"fail-fast" or "either"`))
   }
   const results = stream(self, inputs)
   if (mode === "either") {
