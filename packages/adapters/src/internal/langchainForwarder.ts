@@ -105,6 +105,9 @@ interface Forwarded {
   tap: OutputTap | undefined
 }
 
+/** The LangChain run type of a kind: prompts and parsers have their own events, the rest are chains. @internal */
+export const runTypeOf = (kind: string): string | undefined => kind === "prompt" || kind === "parser" ? kind : undefined
+
 /** A run's place on the LangChain side: forwarded, or a `fromLangChain` run LangChain runs itself. */
 type Place = Forwarded | "langchain"
 
@@ -253,9 +256,8 @@ export class RunForwarder implements LangChainParent {
         started = await manager.handleRetrieverStart(serialized, textOf(input), runId, undefined, undefined, undefined, name)
         break
       default: {
-        const runType = kind === "prompt" || kind === "parser" ? kind : undefined
         // a run that consumes a stream starts without its input, as LangChain's `{ input: "" }`
-        started = await manager.handleChainStart(serialized, coerceToDict(input ?? "", "input"), runId, runType, undefined, undefined, name)
+        started = await manager.handleChainStart(serialized, coerceToDict(input ?? "", "input"), runId, runTypeOf(kind), undefined, undefined, name)
       }
     }
     if (started !== undefined) this.place(runId, { kind, manager: started, tapping: started.handlers.filter(isTapping), tap: undefined })

@@ -30,13 +30,10 @@ import {
   toRejection,
   UpstreamFailure
 } from "./langchainBridge.js"
-import { coerceToDict, RunForwarder } from "./langchainForwarder.js"
+import { coerceToDict, RunForwarder, runTypeOf } from "./langchainForwarder.js"
 import { isPromptValue, promptFromLangChain } from "./langchainMessages.js"
 
 type CallOptions = Partial<RunnableConfig> & { runType?: string }
-
-/** The LangChain run type of a kind: prompts and parsers have their own events, the rest are chains. */
-const runTypeOf = (kind: string): string | undefined => kind === "prompt" || kind === "parser" ? kind : undefined
 
 /** The configuration the LangChain runnables nested in a run inherit, but their callbacks. */
 const inheritedConfig = (config: CallOptions): RunnableConfig => {
